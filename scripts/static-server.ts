@@ -1,0 +1,123 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.onnx': 'application/octet-stream',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export interface StaticServerOptions {
+  root: string;
+  port: number;
+  host?: string;
+  /** Runs before the file handler; returns true when it answered the request itself. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+}
+
+/**
+ * Serves files cross-origin isolated (COOP/COEP, so onnxruntime-web gets WASM threads)
+ * with byte ranges, as a CDN would serve a registry.
+ */
+export function startStaticServer(options: StaticServerOptions): Promise<Server> {
+  const root = resolve(options.root);
+  const server = createServer((req, res) => {
+    void handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(error instanceof Error ? error.message : 'internal error');
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    setIsolationHeaders(res);
+    if (options.intercept && (await options.intercept(req, res))) return;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405).end();
+      return;
+    }
+    let path = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (path !== root && !path.startsWith(root + sep)) {
+      res.writeHead(403).end();
+      return;
+    }
+    let stat = await fs.stat(path).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      path = join(path, 'index.html');
+      stat = await fs.stat(path).catch(() => undefined);
+    }
+    if (!stat?.isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    sendFile(req, res, path, stat.size);
+  }
+
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolvePromise(server));
+  });
+}
+
+export function setIsolationHeaders(res: ServerResponse): void {
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+  res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Access-Control-Expose-Headers', 'Content-Length, Content-Range, Accept-Ranges');
+  res.setHeader('Cache-Control', 'no-store');
+}
+
+function sendFile(req: IncomingMessage, res: ServerResponse, path: string, size: number): void {
+  const type = MIME[extname(path)] ?? 'application/octet-stream';
+  const range = parseRange(req.headers.range, size);
+  if (range === 'invalid') {
+    res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+    return;
+  }
+  const headers: Record<string, string | number> = { 'content-type': type, 'accept-ranges': 'bytes' };
+  if (range) {
+    headers['content-range'] = `bytes ${range.start}-${range.end}/${size}`;
+    headers['content-length'] = range.end - range.start + 1;
+    res.writeHead(206, headers);
+  } else {
+    headers['content-length'] = size;
+    res.writeHead(200, headers);
+  }
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(path, range ? { start: range.start, end: range.end } : {}).pipe(res);
+}
+
+/** A single `bytes=a-b` / `bytes=a-` / `bytes=-n` range; anything else is served whole. */
+export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'invalid' | undefined {
+  const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null;
+  if (!match) return undefined;
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return undefined;
+  let start: number;
+  let end: number;
+  if (first === '') {
+    start = Math.max(0, size - Number(last));
+    end = size - 1;
+  } else {
+    start = Number(first);
+    end = last === '' ? size - 1 : Math.min(Number(last), size - 1);
+  }
+  if (start >= size || start > end) return 'invalid';
+  return { start, end };
+}

@@ -1,0 +1,123 @@
+import { transfer, wrap, type Remote } from 'comlink';
+import { OutpostError } from '../errors.js';
+import type { Backend, TensorLike } from '../tensor/types.js';
+import { installErrorTransferHandler } from './errors-handler.js';
+import type { EngineApi, EngineEnvironment, SessionInfo } from './protocol.js';
+
+// A variable, not a literal: a bundler must not try to resolve the folder as an asset.
+const ORT_DIR = 'ort/';
+
+export interface EngineClientOptions {
+  /**
+   * Where onnxruntime-web's .mjs/.wasm files are served from.
+   * @default the `ort/` folder next to this module (dist/ort/ in the package)
+   */
+  ortBaseUrl?: string | URL;
+  /** WASM threads for onnxruntime; 0 lets it choose. */
+  numThreads?: number;
+}
+
+interface Pending {
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The main-thread end of one engine worker. Calls made while the worker dies reject
+ * with WORKER_CRASHED; the next call starts a fresh worker.
+ */
+export class EngineClient {
+  readonly #options: EngineClientOptions;
+  #worker: Worker | undefined;
+  #remote: Remote<EngineApi> | undefined;
+  #ready: Promise<EngineEnvironment> | undefined;
+  #generation = 0;
+  readonly #pending = new Set<Pending>();
+
+  constructor(options: EngineClientOptions = {}) {
+    installErrorTransferHandler();
+    this.#options = options;
+  }
+
+  /** Increases each time a worker is started; sessions of an older generation are gone. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  environment(): Promise<EngineEnvironment> {
+    return this.#call((remote) => remote.init(this.#config()));
+  }
+
+  createSession(bytes: ArrayBuffer, backend: Backend, label: string): Promise<SessionInfo> {
+    return this.#call((remote) => remote.createSession(transfer({ bytes, backend, label }, [bytes])));
+  }
+
+  run(sessionId: number, feeds: Record<string, TensorLike>, buffers: Transferable[] = []): Promise<Record<string, TensorLike>> {
+    return this.#call((remote) => remote.run(sessionId, buffers.length ? transfer(feeds, buffers) : feeds));
+  }
+
+  release(sessionId: number, generation: number): Promise<void> {
+    if (generation !== this.#generation || !this.#remote) return Promise.resolve();
+    return this.#call((remote) => remote.release(sessionId));
+  }
+
+  /** Terminates the worker; pending calls reject with WORKER_CRASHED. */
+  terminate(): void {
+    this.#crash(new OutpostError('WORKER_CRASHED', 'the engine worker was terminated'));
+  }
+
+  async #call<T>(invoke: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> {
+    const remote = await this.#start();
+    return new Promise<T>((resolve, reject) => {
+      const pending: Pending = { reject };
+      this.#pending.add(pending);
+      invoke(remote).then(
+        (value) => {
+          this.#pending.delete(pending);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#pending.delete(pending);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async #start(): Promise<Remote<EngineApi>> {
+    if (!this.#remote) {
+      const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'outpost-engine' });
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        this.#crash(
+          new OutpostError('WORKER_CRASHED', `the engine worker crashed: ${event.message || 'uncaught error'}`, {
+            details: { filename: event.filename, lineno: event.lineno },
+          }),
+        );
+      });
+      this.#worker = worker;
+      this.#remote = wrap<EngineApi>(worker);
+      this.#generation += 1;
+      const remote = this.#remote;
+      this.#ready = remote.init(this.#config());
+    }
+    await this.#ready;
+    return this.#remote;
+  }
+
+  #config() {
+    const base = this.#options.ortBaseUrl ?? new URL(ORT_DIR, import.meta.url);
+    return {
+      ortBaseUrl: String(base),
+      ...(this.#options.numThreads !== undefined ? { numThreads: this.#options.numThreads } : {}),
+    };
+  }
+
+  #crash(error: OutpostError): void {
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#remote = undefined;
+    this.#ready = undefined;
+    for (const pending of this.#pending) pending.reject(error);
+    this.#pending.clear();
+  }
+}

@@ -1,0 +1,63 @@
+// Loads the built package exactly as an app without a bundler would, and gives the
+// Playwright specs a few helpers to move tensors in and out of the page as base64.
+import * as outpost from '/dist/index.js';
+import * as internal from '/dist/internal.js';
+
+const ARRAYS = {
+  float32: Float32Array,
+  float16: Uint16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  int8: Int8Array,
+  bool: Uint8Array,
+};
+
+function decodeTensor({ type, dims, base64 }) {
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return { type, dims, data: new ARRAYS[type](bytes.buffer) };
+}
+
+function encodeTensor({ type, dims, data }) {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { type, dims: [...dims], base64: btoa(text) };
+}
+
+function encodeError(error) {
+  return { name: error?.name, code: error?.code, message: String(error?.message ?? error), details: error?.details };
+}
+
+const engines = [];
+
+async function fetchBytes(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.arrayBuffer();
+}
+
+/** Loads `modelUrl` from bytes on `backend` and runs each feed set in turn. */
+async function runModel(modelUrl, backend, feedSets) {
+  const engine = internal.openBytesEngine();
+  engines.push(engine);
+  try {
+    const model = await engine.loadBytes(await fetchBytes(modelUrl), { name: modelUrl, backend });
+    const results = [];
+    for (const feeds of feedSets) {
+      const decoded = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, decodeTensor(v)]));
+      const outputs = await model.run(decoded);
+      results.push(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, encodeTensor(v)])));
+    }
+    const info = { backend: model.backend, inputs: model.inputs, outputs: model.outputs };
+    await model.dispose();
+    return { ok: true, info, results };
+  } catch (error) {
+    return { ok: false, error: encodeError(error) };
+  } finally {
+    engine.close();
+  }
+}
+
+window.harness = { outpost, internal, decodeTensor, encodeTensor, encodeError, fetchBytes, runModel };
+window.harnessReady = true;

@@ -1,0 +1,13 @@
+import type { Page } from '@playwright/test';
+
+/** Opens the harness page (built package, cross-origin isolated) and waits for it. */
+export async function openHarness(page: Page): Promise<void> {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto('/test/browser/pages/harness.html');
+  await page.waitForFunction(() => (window as unknown as { harnessReady?: boolean }).harnessReady === true, undefined, {
+    timeout: 30_000,
+  }).catch((error: unknown) => {
+    throw new Error(`harness did not start: ${problems.join('; ') || String(error)}`);
+  });
+}
