@@ -1,0 +1,306 @@
+/**
+ * A tiny ONNX model builder: enough to generate test models whose outputs can be
+ * worked out by hand, without Python or the onnx package. It writes what the ONNX
+ * Python helpers write (proto2 layout, raw_data for tensor payloads).
+ */
+import { ProtoWriter } from './protobuf.js';
+import { UNKNOWN_DIM, type TensorSpec } from './types.js';
+
+/** The element types the builder can write, with their ONNX `DataType` codes. */
+const DATA_TYPES = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+} as const;
+export type BuildDType = keyof typeof DATA_TYPES;
+
+/**
+ * A constant tensor (an initializer, or a Constant node's value). `values` are given
+ * in row-major order; float16 values are given as their raw 16-bit patterns.
+ *
+ * @example
+ * ```ts
+ * const two: TensorData = tensor('two', 'float32', [], [2]);
+ * ```
+ */
+export interface TensorData {
+  name: string;
+  type: BuildDType;
+  dims: number[];
+  values: ReadonlyArray<number | bigint | boolean>;
+}
+
+export type AttributeValue =
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'ints'; value: number[] }
+  | { kind: 'floats'; value: number[] }
+  | { kind: 'tensor'; value: TensorData };
+
+/**
+ * One graph node.
+ *
+ * @example
+ * ```ts
+ * const add: NodeSpec = node('Add', ['x', 'one'], ['y']);
+ * ```
+ */
+export interface NodeSpec {
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  name?: string;
+  /** Operator set domain; default the ONNX one. */
+  domain?: string;
+  attributes?: Record<string, AttributeValue>;
+}
+
+/**
+ * Everything {@link buildModel} needs.
+ *
+ * @example
+ * ```ts
+ * const spec: ModelSpec = { inputs: [x], outputs: [y], nodes: [add], initializers: [one] };
+ * ```
+ */
+export interface ModelSpec {
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  nodes: NodeSpec[];
+  initializers?: TensorData[];
+  /** Default-domain opset version; default 17. */
+  opset?: number;
+  /** Default: the IR version the ONNX release that introduced `opset` wrote. */
+  irVersion?: number;
+  graphName?: string;
+  docString?: string;
+}
+
+// onnx.proto field numbers and enum values used below.
+const Model = { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, graph: 7, opsetImport: 8 } as const;
+const OpsetId = { domain: 1, version: 2 } as const;
+const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as const;
+const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
+const Attr = { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, type: 20 } as const;
+const AttrType = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const Tensor = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
+const ValueInfo = { name: 1, type: 2 } as const;
+const Type = { tensor: 1 } as const;
+const TensorType = { elemType: 1, shape: 2 } as const;
+const Shape = { dim: 1 } as const;
+const Dim = { value: 1, param: 2 } as const;
+
+/**
+ * Serialises a model. Inputs and outputs are declared with the given shapes (a string
+ * dimension becomes a symbolic `dim_param`); initializers are stored as raw data.
+ *
+ * @example
+ * ```ts
+ * const bytes = buildModel({
+ *   inputs: [{ name: 'x', type: 'float32', dims: ['batch', 4] }],
+ *   outputs: [{ name: 'y', type: 'float32', dims: ['batch', 4] }],
+ *   nodes: [node('Add', ['x', 'one'], ['y'])],
+ *   initializers: [tensor('one', 'float32', [], [1])],
+ * });
+ * ```
+ */
+export function buildModel(spec: ModelSpec): Uint8Array {
+  const opset = spec.opset ?? 17;
+  const writer = new ProtoWriter();
+  if (spec.docString !== undefined) writer.string(Model.docString, spec.docString);
+  return writer
+    .int64(Model.irVersion, spec.irVersion ?? irVersionFor(opset))
+    .string(Model.producerName, 'outpost')
+    .string(Model.producerVersion, '0')
+    .message(Model.opsetImport, (w) => w.string(OpsetId.domain, '').int64(OpsetId.version, opset))
+    .message(Model.graph, (graph) => {
+      spec.nodes.forEach((n, index) => graph.message(Graph.node, (w) => writeNode(w, n, index)));
+      graph.string(Graph.name, spec.graphName ?? 'main');
+      for (const init of spec.initializers ?? []) graph.message(Graph.initializer, (w) => writeTensor(w, init));
+      for (const input of spec.inputs) graph.message(Graph.input, (w) => writeValueInfo(w, input));
+      for (const output of spec.outputs) graph.message(Graph.output, (w) => writeValueInfo(w, output));
+    })
+    .finish();
+}
+
+/**
+ * Shorthand for a {@link NodeSpec}; the node name defaults to `<opType>_<index>`.
+ *
+ * @example
+ * ```ts
+ * node('Cast', ['b'], ['b_float'], { to: attr.int(1) });
+ * ```
+ */
+export function node(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  attributes?: Record<string, AttributeValue>,
+): NodeSpec {
+  return attributes === undefined ? { opType, inputs, outputs } : { opType, inputs, outputs, attributes };
+}
+
+/**
+ * Shorthand for a {@link TensorData}; checks that `values` fills `dims`.
+ *
+ * @example
+ * ```ts
+ * tensor('scale', 'float32', [4], [2, 2, 2, 2]);
+ * ```
+ */
+export function tensor(
+  name: string,
+  type: BuildDType,
+  dims: number[],
+  values: ReadonlyArray<number | bigint | boolean>,
+): TensorData {
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count !== values.length) {
+    throw new RangeError(`tensor ${name}: dims ${JSON.stringify(dims)} need ${count} values, got ${values.length}`);
+  }
+  return { name, type, dims, values };
+}
+
+/**
+ * Attribute constructors, so an int and a float attribute cannot be confused.
+ *
+ * @example
+ * ```ts
+ * node('Mod', ['x', 'three'], ['r'], { fmod: attr.int(0) });
+ * ```
+ */
+export const attr = {
+  int: (value: number): AttributeValue => ({ kind: 'int', value }),
+  float: (value: number): AttributeValue => ({ kind: 'float', value }),
+  string: (value: string): AttributeValue => ({ kind: 'string', value }),
+  ints: (value: number[]): AttributeValue => ({ kind: 'ints', value }),
+  floats: (value: number[]): AttributeValue => ({ kind: 'floats', value }),
+  tensor: (value: TensorData): AttributeValue => ({ kind: 'tensor', value }),
+} as const;
+
+/** ONNX data type code of a builder dtype. */
+export function onnxDataType(type: BuildDType): number {
+  return DATA_TYPES[type];
+}
+
+/**
+ * The IR version the onnx release that introduced `opset` wrote. Not simply the newest:
+ * a runtime older than the IR refuses the file even when it knows every operator.
+ */
+function irVersionFor(opset: number): number {
+  if (opset <= 18) return 8;
+  if (opset <= 20) return 9;
+  if (opset <= 22) return 10;
+  return 11;
+}
+
+function writeNode(w: ProtoWriter, spec: NodeSpec, index: number): void {
+  for (const input of spec.inputs) w.string(Node.input, input);
+  for (const output of spec.outputs) w.string(Node.output, output);
+  w.string(Node.name, spec.name ?? `${spec.opType}_${index}`);
+  w.string(Node.opType, spec.opType);
+  for (const [name, value] of Object.entries(spec.attributes ?? {})) {
+    w.message(Node.attribute, (a) => writeAttribute(a, name, value));
+  }
+  if (spec.domain !== undefined) w.string(Node.domain, spec.domain);
+}
+
+function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): void {
+  w.string(Attr.name, name);
+  switch (value.kind) {
+    case 'int':
+      w.int64(Attr.i, value.value).int64(Attr.type, AttrType.int);
+      break;
+    case 'float':
+      w.float(Attr.f, value.value).int64(Attr.type, AttrType.float);
+      break;
+    case 'string':
+      w.string(Attr.s, value.value).int64(Attr.type, AttrType.string);
+      break;
+    case 'ints':
+      for (const v of value.value) w.int64(Attr.ints, v);
+      w.int64(Attr.type, AttrType.ints);
+      break;
+    case 'floats':
+      for (const v of value.value) w.float(Attr.floats, v);
+      w.int64(Attr.type, AttrType.floats);
+      break;
+    case 'tensor':
+      w.message(Attr.t, (t) => writeTensor(t, value.value)).int64(Attr.type, AttrType.tensor);
+      break;
+  }
+}
+
+function writeTensor(w: ProtoWriter, data: TensorData): void {
+  // proto2 layout: one tag per dim, as onnx's helpers write it.
+  for (const dim of data.dims) w.int64(Tensor.dims, dim);
+  w.int64(Tensor.dataType, DATA_TYPES[data.type]);
+  w.string(Tensor.name, data.name);
+  w.bytes(Tensor.rawData, rawData(data));
+}
+
+/** raw_data is little-endian whatever the host, hence DataView rather than a typed-array view. */
+function rawData({ name, type, values }: TensorData): Uint8Array {
+  const size = { float32: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2 }[type];
+  const bytes = new Uint8Array(values.length * size);
+  const view = new DataView(bytes.buffer);
+  values.forEach((value, i) => {
+    const offset = i * size;
+    switch (type) {
+      case 'float32':
+        view.setFloat32(offset, Number(value), true);
+        break;
+      case 'float16':
+        view.setUint16(offset, checkedInt(name, value, 0, 0xffff), true);
+        break;
+      case 'uint8':
+        view.setUint8(offset, checkedInt(name, value, 0, 255));
+        break;
+      case 'int8':
+        view.setInt8(offset, checkedInt(name, value, -128, 127));
+        break;
+      case 'int32':
+        view.setInt32(offset, checkedInt(name, value, -(2 ** 31), 2 ** 31 - 1), true);
+        break;
+      case 'int64':
+        view.setBigInt64(offset, BigInt.asIntN(64, BigInt(value)), true);
+        break;
+      case 'bool':
+        view.setUint8(offset, value ? 1 : 0);
+        break;
+    }
+  });
+  return bytes;
+}
+
+function checkedInt(name: string, value: number | bigint | boolean, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`tensor ${name}: ${String(value)} out of range`);
+  return n;
+}
+
+function writeValueInfo(w: ProtoWriter, spec: TensorSpec): void {
+  const code = (DATA_TYPES as Record<string, number>)[spec.type];
+  if (code === undefined) throw new RangeError(`${spec.name}: the builder cannot declare type ${spec.type}`);
+  w.string(ValueInfo.name, spec.name);
+  w.message(ValueInfo.type, (type) =>
+    type.message(Type.tensor, (t) => {
+      t.int64(TensorType.elemType, code);
+      if (spec.unknownRank) return; // no shape field at all: rank unknown
+      t.message(TensorType.shape, (shape) => {
+        for (const dim of spec.dims) shape.message(Shape.dim, (d) => writeDimension(d, dim));
+      });
+    }),
+  );
+}
+
+function writeDimension(w: ProtoWriter, dim: number | string): void {
+  if (typeof dim === 'number') w.int64(Dim.value, dim);
+  else if (dim !== UNKNOWN_DIM) w.string(Dim.param, dim);
+  // UNKNOWN_DIM: an empty Dimension, neither sized nor named.
+}
