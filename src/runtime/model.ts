@@ -42,8 +42,11 @@ export class WorkerModel implements Model {
   readonly #generation: number;
   #disposed = false;
 
-  constructor(client: EngineClient, session: SessionInfo, name: string, version: string) {
+  readonly #onDispose: (() => void) | undefined;
+
+  constructor(client: EngineClient, session: SessionInfo, name: string, version: string, onDispose?: () => void) {
     this.#client = client;
+    this.#onDispose = onDispose;
     this.#sessionId = session.sessionId;
     this.#generation = client.generation;
     this.name = name;
@@ -67,6 +70,7 @@ export class WorkerModel implements Model {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#onDispose?.();
     await this.#client.release(this.#sessionId, this.#generation);
   }
 }

@@ -1,0 +1,108 @@
+import { fileChunkRange, versionChunkRange, type ChunkRecord, type OutpostDB, type VersionRecord } from './db.js';
+
+/**
+ * Model versions and their chunks in IndexedDB. Only verified bytes are ever written
+ * here; a version is visible to callers only once `complete`.
+ */
+export class ModelStore {
+  readonly #db: OutpostDB;
+
+  constructor(db: OutpostDB) {
+    this.#db = db;
+  }
+
+  get(name: string, version: string): Promise<VersionRecord | undefined> {
+    return this.#db.get('versions', [name, version]);
+  }
+
+  /** Every version record, complete or not. */
+  all(): Promise<VersionRecord[]> {
+    return this.#db.getAll('versions');
+  }
+
+  async versionsOf(name: string): Promise<VersionRecord[]> {
+    return this.#db.getAllFromIndex('versions', 'byName', name);
+  }
+
+  /**
+   * Records the version (its manifest) before any chunk is stored. A manifest that
+   * differs from the stored one (a re-published version) discards the old chunks.
+   */
+  async begin(record: Pick<VersionRecord, 'name' | 'version' | 'manifest' | 'manifestSha256' | 'bytes'>, now: number): Promise<VersionRecord> {
+    const tx = this.#db.transaction(['versions', 'chunks'], 'readwrite');
+    const versions = tx.objectStore('versions');
+    let existing = await versions.get([record.name, record.version]);
+    if (existing && existing.manifestSha256 !== record.manifestSha256) {
+      await tx.objectStore('chunks').delete(versionChunkRange(record.name, record.version));
+      existing = undefined;
+    }
+    const next: VersionRecord = existing ?? { ...record, storedBytes: 0, complete: false, lastUsed: now, storedAt: now };
+    await versions.put(next);
+    await tx.done;
+    return next;
+  }
+
+  /** Indices of the chunks of `file` already stored. */
+  async storedChunks(name: string, version: string, file: string): Promise<Set<number>> {
+    const keys = await this.#db.getAllKeys('chunks', fileChunkRange(name, version, file));
+    return new Set(keys.map((key) => key[3]));
+  }
+
+  /** Stores one verified chunk and counts its bytes, atomically. */
+  async putChunk(name: string, version: string, file: string, index: number, bytes: Uint8Array): Promise<void> {
+    const tx = this.#db.transaction(['versions', 'chunks'], 'readwrite');
+    const chunks = tx.objectStore('chunks');
+    const versions = tx.objectStore('versions');
+    const [previous, record] = await Promise.all([chunks.get([name, version, file, index]), versions.get([name, version])]);
+    const data = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+    await chunks.put({ name, version, file, index, data });
+    if (record) {
+      record.storedBytes += bytes.byteLength - (previous?.data.size ?? 0);
+      await versions.put(record);
+    }
+    await tx.done;
+  }
+
+  async readChunks(name: string, version: string, file: string): Promise<ChunkRecord[]> {
+    return this.#db.getAll('chunks', fileChunkRange(name, version, file));
+  }
+
+  async deleteChunk(name: string, version: string, file: string, index: number): Promise<void> {
+    const tx = this.#db.transaction(['versions', 'chunks'], 'readwrite');
+    const chunk = await tx.objectStore('chunks').get([name, version, file, index]);
+    if (chunk) {
+      await tx.objectStore('chunks').delete([name, version, file, index]);
+      const record = await tx.objectStore('versions').get([name, version]);
+      if (record) {
+        record.storedBytes -= chunk.data.size;
+        record.complete = false;
+        await tx.objectStore('versions').put(record);
+      }
+    }
+    await tx.done;
+  }
+
+  async update(name: string, version: string, change: Partial<Pick<VersionRecord, 'complete' | 'lastUsed'>>): Promise<void> {
+    const tx = this.#db.transaction('versions', 'readwrite');
+    const record = await tx.store.get([name, version]);
+    if (record) await tx.store.put({ ...record, ...change });
+    await tx.done;
+  }
+
+  /** Removes one version, or every version of `name`, chunks included. */
+  async remove(name: string, version?: string): Promise<void> {
+    const tx = this.#db.transaction(['versions', 'chunks'], 'readwrite');
+    const versions = version === undefined ? await tx.objectStore('versions').index('byName').getAll(name) : [{ name, version }];
+    for (const record of versions) {
+      await tx.objectStore('chunks').delete(versionChunkRange(record.name, record.version));
+      await tx.objectStore('versions').delete([record.name, record.version]);
+    }
+    await tx.done;
+  }
+
+  /** Bytes held by all versions, complete or partial. */
+  async usedBytes(): Promise<number> {
+    const records = await this.all();
+    return records.reduce((sum, record) => sum + record.storedBytes, 0);
+  }
+}

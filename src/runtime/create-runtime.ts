@@ -1,0 +1,131 @@
+import { openOutpostDb, type OutpostDB } from '../cache/db.js';
+import { pinnedKeys, versionKey } from '../cache/eviction.js';
+import { ModelStore } from '../cache/model-store.js';
+import { StateStore } from '../cache/state-store.js';
+import { TrustChain } from '../delivery/trust.js';
+import { abortError, OutpostError, toOutpostError } from '../errors.js';
+import type { Backend } from '../tensor/types.js';
+import { EngineClient } from '../worker/client.js';
+import { fetchVerifiedModel } from './loader.js';
+import { WorkerModel, type Model } from './model.js';
+import { normalizeLoadOptions, normalizeRuntimeOptions, type LoadOptions, type RuntimeOptions } from './options.js';
+
+/** One cached model version, as `runtime.cache.list()` reports it. */
+export interface CacheEntry {
+  name: string;
+  version: string;
+  bytes: number;
+  lastUsed: number;
+  /** The newest complete version of its model: kept for offline loads, never evicted automatically. */
+  pinned: boolean;
+}
+
+/** A runtime: loads verified models into one engine worker and manages their cache. */
+export interface Runtime {
+  load(name: string, options?: LoadOptions): Promise<Model>;
+  cache: {
+    list(): Promise<CacheEntry[]>;
+    remove(name: string, version?: string): Promise<void>;
+    usage(): Promise<{ bytes: number; quota?: number }>;
+  };
+  /** Sends queued telemetry now (nothing is queued until telemetry lands). */
+  flush(): Promise<void>;
+  /** Terminates the worker and closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates a runtime for one registry. Nothing is fetched until the first `load`.
+ *
+ * @example
+ * ```ts
+ * import { createRuntime } from 'outpost';
+ * import trustedRoot from './registry/root.json';
+ *
+ * const runtime = createRuntime({ registryUrl: '/registry/', trustedRoot });
+ * const vad = await runtime.load('vad', { onProgress: (p) => console.log(p.phase, p.loaded, p.total) });
+ * const { output } = await vad.run({ input, state, sr });
+ * ```
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const config = normalizeRuntimeOptions(options);
+  const engine = new EngineClient({ ...(config.ortBaseUrl ? { ortBaseUrl: config.ortBaseUrl } : {}) });
+  let db: Promise<OutpostDB> | undefined;
+  let closed = false;
+  // Loaded and not disposed: never evicted from under a live model.
+  const inUse = new Map<string, number>();
+
+  const stores = async () => {
+    if (closed) throw new OutpostError('MODEL_NOT_FOUND', 'the runtime is closed');
+    db ??= openOutpostDb(config.dbName);
+    const handle = await db;
+    return { store: new ModelStore(handle), state: new StateStore(handle) };
+  };
+  let trust: TrustChain | undefined;
+
+  const retain = (key: string, delta: number) => {
+    const count = (inUse.get(key) ?? 0) + delta;
+    if (count > 0) inUse.set(key, count);
+    else inUse.delete(key);
+  };
+
+  async function load(name: string, loadOptions: LoadOptions = {}): Promise<Model> {
+    const normalized = normalizeLoadOptions(name, loadOptions);
+    const { signal } = normalized;
+    if (signal?.aborted) throw abortError(`load of ${name}`, signal);
+    const { store, state } = await stores();
+    trust ??= new TrustChain(config.registryUrl, config.trustedRoot, state);
+    const inUseKeys = new Set(inUse.keys());
+    const verified = await fetchVerifiedModel({ options: config, trust, store, state, inUse: inUseKeys }, name, normalized);
+    const key = versionKey(verified.name, verified.version);
+    retain(key, 1);
+    try {
+      if (signal?.aborted) throw abortError(`load of ${name}`, signal);
+      normalized.onProgress?.({ phase: 'compile', loaded: 0, total: 1 });
+      const backend: Backend = (normalized.backend ?? config.backend) === 'webgpu' ? 'webgpu' : 'wasm';
+      const label = key;
+      const buffer = verified.bytes.buffer as ArrayBuffer;
+      const session = await engine.createSession(buffer, backend, label);
+      normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
+      return new WorkerModel(engine, session, verified.name, verified.version, () => retain(key, -1));
+    } catch (error) {
+      retain(key, -1);
+      throw toOutpostError(error, 'BACKEND_UNAVAILABLE', `${key}: could not start`);
+    }
+  }
+
+  return {
+    load,
+    cache: {
+      async list() {
+        const { store } = await stores();
+        const records = (await store.all()).filter((record) => record.complete);
+        const pinned = pinnedKeys(records);
+        return records.map((record) => ({
+          name: record.name,
+          version: record.version,
+          bytes: record.bytes,
+          lastUsed: record.lastUsed,
+          pinned: pinned.has(versionKey(record.name, record.version)),
+        }));
+      },
+      async remove(name, version) {
+        const { store } = await stores();
+        await store.remove(name, version);
+      },
+      async usage() {
+        const { store } = await stores();
+        const bytes = await store.usedBytes();
+        const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+        return estimate?.quota === undefined ? { bytes } : { bytes, quota: estimate.quota };
+      },
+    },
+    async flush() {},
+    async close() {
+      if (closed) return;
+      closed = true;
+      engine.terminate();
+      if (db) (await db.catch(() => undefined))?.close();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import type { ModelStore } from '../cache/model-store.js';
+import type { StateStore } from '../cache/state-store.js';
+import { versionKey } from '../cache/eviction.js';
+import { abortError, OutpostError } from '../errors.js';
+import { fetchMetadata, type RequestContext } from '../delivery/http.js';
+import type { TrustChain } from '../delivery/trust.js';
+import { sha256Hex } from '../registry/encoding.js';
+import { MAX_MANIFEST_BYTES } from '../registry/layout.js';
+import { registryUrl } from '../registry/paths.js';
+import { rolloutBucket } from '../registry/resolve.js';
+import type { Index, Manifest, Root } from '../registry/schema.js';
+import { verifyManifest } from '../registry/verify.js';
+import { chooseVersion } from './resolve-version.js';
+import { materializeFile } from './materialize.js';
+import type { LoadProgress, NormalizedLoadOptions, NormalizedRuntimeOptions } from './options.js';
+
+export interface LoaderDeps {
+  options: NormalizedRuntimeOptions;
+  trust: TrustChain;
+  store: ModelStore;
+  state: StateStore;
+  inUse: ReadonlySet<string>;
+}
+
+export interface VerifiedModel {
+  name: string;
+  version: string;
+  manifest: Manifest;
+  /** The model file, every chunk verified against the signed manifest. */
+  bytes: Uint8Array;
+}
+
+const METADATA_STEPS = 3;
+
+/**
+ * Everything before the runtime sees a byte: root and index verified, a version chosen,
+ * its manifest pinned and verified, its file assembled from verified chunks.
+ */
+export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: NormalizedLoadOptions): Promise<VerifiedModel> {
+  const { options, trust, store, state } = deps;
+  const signal = load.signal;
+  const ctx: RequestContext = { fetch: options.fetch, retry: options.retry, ...(signal ? { signal } : {}) };
+  const progress = (p: LoadProgress) => {
+    if (signal?.aborted) throw abortError(`load of ${name}`, signal);
+    load.onProgress?.(p);
+  };
+  progress({ phase: 'metadata', loaded: 0, total: METADATA_STEPS });
+  const root = await trust.root(ctx);
+  progress({ phase: 'metadata', loaded: 1, total: METADATA_STEPS });
+  const trusted = await trust.index(ctx);
+  const bucket = await rolloutBucket(await state.installId(), name);
+  const { version, fromCache } = await chooseVersion(trusted, store, name, {
+    channel: load.channel,
+    bucket,
+    ...(load.version === undefined ? {} : { version: load.version }),
+  });
+  progress({ phase: 'metadata', loaded: 2, total: METADATA_STEPS });
+
+  const { manifest, manifestBytes } = await verifiedManifest(ctx, deps, root, trusted.index, name, version, !fromCache);
+  progress({ phase: 'metadata', loaded: 3, total: METADATA_STEPS });
+
+  const file = manifest.files.find((entry) => entry.path === manifest.model.file);
+  if (!file) {
+    throw new OutpostError('METADATA_INVALID', `${name}@${version}: manifest names no file ${manifest.model.file}`, {
+      details: { name, version, file: manifest.model.file },
+    });
+  }
+  const key = versionKey(name, version);
+  const bytes = await withVersionLock(options.dbName, key, async () => {
+    await store.begin(
+      { name, version, manifest: manifestBytes, manifestSha256: await sha256Hex(manifestBytes), bytes: totalBytes(manifest) },
+      Date.now(),
+    );
+    const assembled = await materializeFile({
+      ctx,
+      store,
+      registryUrl: options.registryUrl,
+      name,
+      version,
+      file,
+      maxBytes: options.maxBytes,
+      inUse: deps.inUse,
+      online: !fromCache || trusted.fresh,
+      progress,
+    });
+    await store.update(name, version, { complete: true, lastUsed: Date.now() });
+    return assembled;
+  });
+  return { name, version, manifest, bytes };
+}
+
+async function verifiedManifest(
+  ctx: RequestContext,
+  deps: LoaderDeps,
+  root: Root,
+  index: Index,
+  name: string,
+  version: string,
+  online: boolean,
+): Promise<{ manifest: Manifest; manifestBytes: Uint8Array }> {
+  const pin = index.models[name]?.versions[version]?.manifest;
+  const cached = await deps.store.get(name, version);
+  if (cached && (!pin || cached.manifestSha256 === pin.sha256)) {
+    return { manifest: await verifyManifest(root, index, name, version, cached.manifest), manifestBytes: cached.manifest };
+  }
+  if (!pin) {
+    throw new OutpostError('MODEL_NOT_FOUND', `${name}@${version} is not in index version ${index.version}`, {
+      details: { name, version, indexVersion: index.version },
+    });
+  }
+  if (!online) {
+    throw new OutpostError('DOWNLOAD_FAILED', `${name}@${version}: offline and its manifest is not cached`, { details: { name, version } });
+  }
+  const url = registryUrl(deps.options.registryUrl, pin.path);
+  const bytes = await fetchMetadata(ctx, url, MAX_MANIFEST_BYTES);
+  if (bytes === undefined) {
+    throw new OutpostError('MODEL_NOT_FOUND', `${url.href} is missing from the registry`, { details: { name, version, url: url.href } });
+  }
+  return { manifest: await verifyManifest(root, index, name, version, bytes), manifestBytes: bytes };
+}
+
+function totalBytes(manifest: Manifest): number {
+  return manifest.files.reduce((sum, file) => sum + file.length, 0);
+}
+
+/**
+ * One download of a version at a time across tabs and calls: the second waits, then
+ * finds the chunks the first stored. Without Web Locks it runs unguarded.
+ */
+async function withVersionLock<T>(dbName: string, key: string, work: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return work();
+  return locks.request(`outpost:${dbName}:${key}`, work) as Promise<T>;
+}

@@ -1,0 +1,115 @@
+import { makeRoom, isQuotaError } from '../cache/quota.js';
+import type { ModelStore } from '../cache/model-store.js';
+import { OutpostError } from '../errors.js';
+import { downloadFile } from '../delivery/download.js';
+import type { RequestContext } from '../delivery/http.js';
+import { chunkRange, verifyChunk } from '../registry/integrity.js';
+import { registryUrl } from '../registry/paths.js';
+import type { FileEntry } from '../registry/schema.js';
+import { abortError, isOutpostError } from '../errors.js';
+import type { LoadProgress } from './options.js';
+
+export interface MaterializeRequest {
+  ctx: RequestContext;
+  store: ModelStore;
+  registryUrl: string | URL;
+  name: string;
+  version: string;
+  file: FileEntry;
+  maxBytes: number | undefined;
+  inUse: ReadonlySet<string>;
+  /** When false (offline), missing chunks cannot be fetched. */
+  online: boolean;
+  progress: (progress: LoadProgress) => void;
+}
+
+/**
+ * The verified bytes of one file: cached chunks are re-verified as they are read (a
+ * corrupted one is dropped and fetched again), missing ones are downloaded, verified
+ * and stored. Nothing unverified ever reaches the returned buffer.
+ */
+export async function materializeFile(request: MaterializeRequest): Promise<Uint8Array> {
+  const { store, name, version, file, ctx } = request;
+  const out = new Uint8Array(file.length);
+  const have = await readCachedChunks(request, out);
+  if (have.size === file.chunks.length) return out;
+
+  if (!request.online) {
+    throw new OutpostError('DOWNLOAD_FAILED', `${name}@${version}: offline and ${file.chunks.length - have.size} chunks are not cached`, {
+      details: { name, version, missingChunks: file.chunks.length - have.size },
+    });
+  }
+  const missingBytes = file.length - [...have].reduce((sum, i) => sum + chunkSpan(file, i), 0);
+  await makeRoom({ store, name, version, incoming: missingBytes, maxBytes: request.maxBytes, inUse: request.inUse });
+
+  let loaded = file.length - missingBytes;
+  request.progress({ phase: 'download', loaded, total: file.length });
+  await downloadFile({
+    ctx,
+    url: registryUrl(request.registryUrl, file.path),
+    file,
+    have,
+    accept: async (index, bytes) => {
+      if (ctx.signal?.aborted) throw abortError(`load of ${name}@${version}`, ctx.signal);
+      await storeChunk(request, index, bytes);
+      out.set(bytes, chunkRange(file, index).start);
+      loaded += bytes.byteLength;
+      request.progress({ phase: 'download', loaded, total: file.length });
+    },
+  });
+  return out;
+}
+
+async function readCachedChunks(request: MaterializeRequest, out: Uint8Array): Promise<Set<number>> {
+  const { store, name, version, file } = request;
+  const records = await store.readChunks(name, version, file.path);
+  const have = new Set<number>();
+  if (records.length === 0) return have;
+  const total = records.reduce((sum, record) => sum + record.data.size, 0);
+  let verified = 0;
+  request.progress({ phase: 'verify', loaded: 0, total });
+  await Promise.all(
+    records.map(async (record) => {
+      const bytes = new Uint8Array(await record.data.arrayBuffer());
+      try {
+        await verifyChunk(file, record.index, bytes);
+      } catch (error) {
+        if (!isOutpostError(error, 'INTEGRITY_MISMATCH')) throw error;
+        // A corrupted cached chunk is dropped and fetched again, like a missing one.
+        await store.deleteChunk(name, version, file.path, record.index);
+        return;
+      }
+      out.set(bytes, chunkRange(file, record.index).start);
+      have.add(record.index);
+      verified += bytes.byteLength;
+      request.progress({ phase: 'verify', loaded: verified, total });
+    }),
+  );
+  return have;
+}
+
+async function storeChunk(request: MaterializeRequest, index: number, bytes: Uint8Array): Promise<void> {
+  const { store, name, version, file } = request;
+  try {
+    await store.putChunk(name, version, file.path, index, bytes);
+  } catch (error) {
+    if (!isQuotaError(error)) throw error;
+    // The browser's quota, not ours: free what may be freed and try once more.
+    const remaining = file.length - chunkRange(file, index).start;
+    await makeRoom({ store, name, version, incoming: remaining, maxBytes: 0, inUse: request.inUse }).catch(() => undefined);
+    try {
+      await store.putChunk(name, version, file.path, index, bytes);
+    } catch (retryError) {
+      if (!isQuotaError(retryError)) throw retryError;
+      throw new OutpostError('QUOTA_EXCEEDED', `${name}@${version}: the browser refused to store more`, {
+        cause: retryError,
+        details: { name, version, chunk: index },
+      });
+    }
+  }
+}
+
+function chunkSpan(file: FileEntry, index: number): number {
+  const { start, end } = chunkRange(file, index);
+  return end - start;
+}
