@@ -60,7 +60,7 @@ export const MAX_ROOT_ROTATIONS = 32;
 /** Chunk size the CLI uses unless told otherwise: one WebCrypto digest per 4 MiB. */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
 /** Smallest and largest chunk sizes a manifest may declare. */
-export const MIN_CHUNK_SIZE = 1024;
+export const MIN_CHUNK_SIZE = 16;
 export const MAX_CHUNK_SIZE = 64 * 1024 * 1024;
 
 /** DSSE payload types, one per document kind, so one kind's signature never passes for another. */

@@ -25,7 +25,7 @@ export function parseWith<T extends z.ZodType>(schema: T, value: unknown, what: 
   if (result.success) return result.data;
   const issues = issueSummary(result.error);
   const first = issues[0];
-  const where = first === undefined ? '' : `: ${first.path === '' ? '' : `${first.path} `}${first.message}`;
+  const where = first === undefined ? '' : `: ${first.path === '' ? '' : `${first.path}: `}${first.message}`;
   throw new OutpostError('METADATA_INVALID', `${what} fails its schema${where}`, {
     cause: result.error,
     details: { what, issues },

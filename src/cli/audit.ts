@@ -1,0 +1,166 @@
+/**
+ * What `outpost verify` checks: everything a client would, for every version at
+ * once, through the same pure functions the browser calls. Problems are collected,
+ * not thrown, so one run lists all of them.
+ */
+import { join } from 'node:path';
+import { isOutpostError } from '../errors.js';
+import { verifyFileBytes } from '../registry/integrity.js';
+import { INDEX_PATH, MAX_INDEX_BYTES, MAX_MANIFEST_BYTES, MAX_ROOT_BYTES, ROOT_PATH } from '../registry/layout.js';
+import { parseEnvelopeBytes } from '../registry/parse.js';
+import type { Index, Manifest, ModelEntry, Root } from '../registry/schema.js';
+import { checkExpiry, updateRoot, verifyIndex, verifyManifest, verifyTrustedRoot } from '../registry/verify.js';
+import { readCapped, readOptional } from './files.js';
+
+/** One thing wrong, with the error code a client would raise for it. */
+export interface Problem {
+  code: string;
+  message: string;
+}
+
+export interface AuditResult {
+  problems: Problem[];
+  /** Facts worth printing that are not problems. */
+  notes: string[];
+  root?: Root;
+  index?: Index;
+  versions: number;
+  files: number;
+}
+
+class Audit {
+  readonly problems: Problem[] = [];
+  readonly notes: string[] = [];
+  versions = 0;
+  files = 0;
+
+  constructor(
+    readonly dir: string,
+    readonly now: Date,
+  ) {}
+
+  /** Runs `check`; a failure becomes a problem and the result undefined. */
+  async attempt<T>(check: () => Promise<T> | T): Promise<T | undefined> {
+    try {
+      return await check();
+    } catch (error) {
+      this.report(error);
+      return undefined;
+    }
+  }
+
+  report(error: unknown): void {
+    if (isOutpostError(error)) this.problems.push({ code: error.code, message: error.message });
+    else {
+      const code = (error as { code?: unknown }).code;
+      const message = error instanceof Error ? error.message : String(error);
+      this.problems.push({ code: typeof code === 'string' ? code : 'ERROR', message });
+    }
+  }
+
+  problem(code: string, message: string): void {
+    this.problems.push({ code, message });
+  }
+
+  async read(path: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Uint8Array | undefined> {
+    const bytes = await readCapped(join(this.dir, path), maxBytes, path);
+    if (bytes === undefined) this.problem('INTEGRITY_MISMATCH', `${path} is missing`);
+    return bytes;
+  }
+}
+
+/** Walks from the trusted root to the registry's latest and checks root.json is that latest. */
+async function auditRoot(audit: Audit, trustedRoot: Uint8Array): Promise<Root | undefined> {
+  const trusted = await audit.attempt(() => verifyTrustedRoot(trustedRoot, 'trusted root'));
+  if (trusted === undefined) return undefined;
+  const latest = await audit.attempt(() =>
+    updateRoot(trusted, (path) => readCapped(join(audit.dir, path), MAX_ROOT_BYTES, path)),
+  );
+  if (latest === undefined) return undefined;
+
+  const before = audit.problems.length;
+  const current = await audit.attempt(async () => {
+    const bytes = await readOptional(join(audit.dir, ROOT_PATH));
+    return bytes === undefined ? undefined : verifyTrustedRoot(bytes, ROOT_PATH);
+  });
+  if (current === undefined) {
+    if (audit.problems.length === before) audit.problem('METADATA_INVALID', `${ROOT_PATH} is missing`);
+  } else if (current.version < latest.version) {
+    audit.problem('ROLLBACK_DETECTED', `${ROOT_PATH} is root version ${current.version}, older than version ${latest.version}`);
+  } else if (current.version > latest.version || JSON.stringify(current) !== JSON.stringify(latest)) {
+    audit.problem('METADATA_INVALID', `${ROOT_PATH} (version ${current.version}) is not reachable from the trusted root: the roots/ chain ends at version ${latest.version}`);
+  }
+  await audit.attempt(() => checkExpiry(latest, audit.now, `root version ${latest.version}`));
+  return latest;
+}
+
+async function auditVersion(audit: Audit, root: Root, index: Index, name: string, version: string, model: ModelEntry): Promise<void> {
+  audit.versions++;
+  const entry = model.versions[version];
+  if (entry === undefined) return;
+  const bytes = await audit.attempt(() => audit.read(entry.manifest.path, MAX_MANIFEST_BYTES));
+  if (bytes === undefined) return;
+  const manifest: Manifest | undefined = await audit.attempt(() => verifyManifest(root, index, name, version, bytes));
+  if (manifest === undefined) return;
+  if (model.revoked.includes(version)) {
+    audit.notes.push(`${name}@${version} is revoked: its files were not checked`);
+    return;
+  }
+  for (const file of manifest.files) {
+    audit.files++;
+    const fileBytes = await audit.attempt(() => audit.read(file.path));
+    if (fileBytes !== undefined) await audit.attempt(() => verifyFileBytes(file, fileBytes));
+  }
+}
+
+function auditChannels(audit: Audit, name: string, model: ModelEntry): void {
+  for (const [channelName, channel] of Object.entries(model.channels)) {
+    for (const version of [channel.version, channel.previous]) {
+      if (version !== undefined && model.revoked.includes(version)) {
+        audit.problem('VERSION_REVOKED', `${name} channel ${channelName} serves revoked version ${version}`);
+      }
+    }
+  }
+}
+
+/**
+ * Checks the registry in `dir` as a client holding `trustedRoot` would: root chain,
+ * index signatures and expiry, every manifest's pin and signatures, every file's
+ * length, hash and chunk hashes.
+ *
+ * @example
+ * ```ts
+ * const { problems } = await auditRegistry('registry', await readFile('root.json'), new Date());
+ * ```
+ */
+export async function auditRegistry(dir: string, trustedRoot: Uint8Array, now: Date): Promise<AuditResult> {
+  const audit = new Audit(dir, now);
+  const root = await auditRoot(audit, trustedRoot);
+  const result = (index?: Index): AuditResult => ({
+    problems: audit.problems,
+    notes: audit.notes,
+    ...(root === undefined ? {} : { root }),
+    ...(index === undefined ? {} : { index }),
+    versions: audit.versions,
+    files: audit.files,
+  });
+  if (root === undefined) return result();
+
+  const before = audit.problems.length;
+  const indexBytes = await audit.attempt(() => readCapped(join(dir, INDEX_PATH), MAX_INDEX_BYTES, INDEX_PATH));
+  if (indexBytes === undefined) {
+    if (audit.problems.length === before) audit.notes.push(`no ${INDEX_PATH} yet: nothing is published`);
+    return result();
+  }
+  const index = await audit.attempt(() =>
+    verifyIndex(root, parseEnvelopeBytes(indexBytes, MAX_INDEX_BYTES, INDEX_PATH), { now, allowExpired: true }),
+  );
+  if (index === undefined) return result();
+  await audit.attempt(() => checkExpiry(index, now, INDEX_PATH));
+
+  for (const [name, model] of Object.entries(index.models)) {
+    auditChannels(audit, name, model);
+    for (const version of Object.keys(model.versions)) await auditVersion(audit, root, index, name, version, model);
+  }
+  return result(index);
+}

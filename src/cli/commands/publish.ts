@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isOutpostError, OutpostError } from '../../errors.js';
+import { inspectOnnx } from '../../onnx/inspect.js';
+import { sha256Hex } from '../../registry/encoding.js';
+import { describeFile } from '../../registry/integrity.js';
+import { DEFAULT_CHUNK_SIZE, manifestPath, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, modelFilePath } from '../../registry/layout.js';
+import { parseJsonBytes } from '../../registry/parse.js';
+import { computeReference } from '../../registry/reference.js';
+import type { Manifest, Reference } from '../../registry/schema.js';
+import { CliError, daysFlag, HELP_OPTION, integerFlag, nameFlag, parseCommand, required, versionFlag } from '../args.js';
+import type { CliContext } from '../context.js';
+import { readOptional, writeAtomic } from '../files.js';
+import { addVersion, assertUnpublished } from '../index-edit.js';
+import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
+import { DEFAULT_INDEX_DAYS, loadIndex, loadRoot, nextIndex, writeIndex, writeSigned } from '../store.js';
+
+export const summary = 'add a model version: copy the model, sign its manifest, add it to the index';
+
+export const help = `Usage: outpost publish <registryDir> <model.onnx> --name <n> --version <semver> --key <private.json>...
+                      [--reference <file>] [--expires <days>] [--chunk-size <bytes>]
+
+Copies the model to models/<n>/<version>/model.onnx, writes its signed manifest
+(length, SHA-256 and per-chunk SHA-256 of the file; inputs and outputs read from
+the ONNX file; the drift reference), then adds the version to the index, bumps the
+index version and re-signs it. A published version is never overwritten. Publishing
+does not release: clients load it only by exact version until 'outpost release'.
+
+Options:
+  --name <n>           model name: /^[a-z0-9][a-z0-9._-]{0,63}$/
+  --version <semver>   strict semver, e.g. 1.2.0 or 1.3.0-rc.1
+  --key <file>         a targets private key file; repeat up to the threshold
+  --reference <file>   JSON { "features": { "<name>": [numbers...] } }: drift reference samples
+  --expires <days>     index lifetime; default ${DEFAULT_INDEX_DAYS}
+  --chunk-size <bytes> chunk size for hashing and resumable download; default ${DEFAULT_CHUNK_SIZE}
+  -h, --help           show this help`;
+
+const OPTIONS = {
+  name: { type: 'string' },
+  version: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  reference: { type: 'string' },
+  expires: { type: 'string' },
+  'chunk-size': { type: 'string' },
+  ...HELP_OPTION,
+} as const;
+
+async function readRequired(path: string, what: string): Promise<Uint8Array> {
+  const bytes = await readOptional(path);
+  if (bytes === undefined) throw new CliError('ENOENT', `${what} ${path} does not exist`);
+  return bytes;
+}
+
+function inspectModel(bytes: Uint8Array, path: string): Pick<Manifest['model'], 'inputs' | 'outputs' | 'opsetVersion' | 'opTypes'> {
+  try {
+    const info = inspectOnnx(bytes);
+    return {
+      inputs: info.inputs,
+      outputs: info.outputs,
+      ...(info.opsetVersion === undefined ? {} : { opsetVersion: info.opsetVersion }),
+      opTypes: info.opTypes,
+    };
+  } catch (cause) {
+    const reason = isOutpostError(cause) ? `: ${cause.message}` : '';
+    throw new OutpostError('METADATA_INVALID', `${path} is not a readable ONNX model${reason}`, { cause, details: { path } });
+  }
+}
+
+async function readReference(path: string): Promise<Reference> {
+  const bytes = await readRequired(path, 'reference file');
+  return computeReference(parseJsonBytes(bytes, 256 * 1024 * 1024, `reference file ${path}`), undefined, `reference file ${path}`);
+}
+
+export async function run(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals, help: wantsHelp } = parseCommand(argv, OPTIONS, ['registryDir', 'model.onnx']);
+  if (wantsHelp) return ctx.out(help), 0;
+  const [dir, modelPath] = positionals as [string, string];
+  const name = nameFlag(values.name, '--name');
+  const version = versionFlag(values.version, '--version');
+  const keyPaths = required(values.key, '--key');
+  const days = daysFlag(values.expires, '--expires', DEFAULT_INDEX_DAYS);
+  const chunkSize = integerFlag(values['chunk-size'], '--chunk-size', MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE);
+
+  const now = ctx.now();
+  const root = await loadRoot(dir);
+  const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
+  const index = nextIndex(await loadIndex(dir, root, now), now, days);
+  // Checked before any file is written, so a refused publish leaves the registry as it was.
+  assertUnpublished(index, name, version);
+
+  const bytes = await readRequired(modelPath, 'model');
+  const model = inspectModel(bytes, modelPath);
+  const reference = values.reference === undefined ? undefined : await readReference(values.reference);
+  const file = await describeFile(modelFilePath(name, version), bytes, chunkSize);
+  const manifest: Manifest = {
+    _type: 'manifest',
+    spec: 1,
+    name,
+    version,
+    createdAt: now.toISOString(),
+    files: [file],
+    model: { file: file.path, ...model },
+    ...(reference === undefined ? {} : { reference }),
+  };
+
+  // Files first, index last: the index is the commit point, so a client never sees
+  // a version whose manifest or model is not there yet.
+  await writeAtomic(join(dir, file.path), bytes);
+  const manifestBytes = await writeSigned(dir, manifestPath(name, version), 'manifest', manifest, signers);
+  addVersion(index, name, version, {
+    manifest: { path: manifestPath(name, version), length: manifestBytes.length, sha256: await sha256Hex(manifestBytes) },
+    publishedAt: now.toISOString(),
+  });
+  await writeIndex(dir, index, signers);
+
+  ctx.out(`published ${name}@${version}: ${file.path} (${file.length} bytes, ${file.chunks.length} chunk(s) of ${chunkSize})`);
+  ctx.out(`  inputs: ${model.inputs.map((t) => `${t.name} ${t.type}[${t.dims.join(',')}]`).join(', ') || 'none'}`);
+  if (reference !== undefined) ctx.out(`  drift reference: ${reference.features.length} feature(s)`);
+  ctx.out(`index version ${index.version}, expires ${index.expires}`);
+  ctx.out(`release it with: outpost release ${dir} --name ${name} --version ${version} --key ...`);
+  return 0;
+}

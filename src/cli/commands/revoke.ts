@@ -1,0 +1,53 @@
+import { daysFlag, HELP_OPTION, nameFlag, parseCommand, required, versionFlag } from '../args.js';
+import type { CliContext } from '../context.js';
+import { revokeVersion } from '../index-edit.js';
+import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
+import { DEFAULT_INDEX_DAYS, loadRoot, nextIndex, requireIndex, writeIndex } from '../store.js';
+
+export const summary = 'revoke a version: clients refuse it, even from their cache';
+
+export const help = `Usage: outpost revoke <registryDir> --name <n> --version <v> --key <private.json>... [--expires <days>]
+
+Adds the version to the model's revoked list (the kill switch). A channel serving it
+falls back to its previous release if that is not revoked, else the channel is
+removed; a channel keeping it as previous serves its current version to everyone.
+Bumps the index version and re-signs it. Files stay in place.
+
+Options:
+  --name <n>         model name
+  --version <v>      a published version
+  --key <file>       a targets private key file; repeat up to the threshold
+  --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS}
+  -h, --help         show this help`;
+
+const OPTIONS = {
+  name: { type: 'string' },
+  version: { type: 'string' },
+  key: { type: 'string', multiple: true },
+  expires: { type: 'string' },
+  ...HELP_OPTION,
+} as const;
+
+export async function run(argv: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals, help: wantsHelp } = parseCommand(argv, OPTIONS, ['registryDir']);
+  if (wantsHelp) return ctx.out(help), 0;
+  const dir = positionals[0] as string;
+  const name = nameFlag(values.name, '--name');
+  const version = versionFlag(values.version, '--version');
+  const keyPaths = required(values.key, '--key');
+  const days = daysFlag(values.expires, '--expires', DEFAULT_INDEX_DAYS);
+
+  const now = ctx.now();
+  const root = await loadRoot(dir);
+  const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
+  const index = nextIndex(await requireIndex(dir, root, now), now, days);
+  const notes = revokeVersion(index, name, version);
+  if (notes === undefined) {
+    ctx.out(`${name}@${version} is already revoked; nothing changed`);
+    return 0;
+  }
+  await writeIndex(dir, index, signers);
+  ctx.out(`revoked ${name}@${version}; index version ${index.version}`);
+  for (const note of notes) ctx.out(`  ${note}`);
+  return 0;
+}
