@@ -102,6 +102,11 @@ async function fetchRun(request: DownloadRequest, missing: Set<number>): Promise
         }
       }
     }
+  } catch (error) {
+    // Chunks received before the failure are still being verified and stored: let them
+    // finish, so the retry resumes after them instead of fetching them again.
+    await pipeline.catch(() => undefined);
+    throw failed ?? error;
   } finally {
     void reader.cancel().catch(() => undefined);
   }

@@ -61,3 +61,70 @@ async function runModel(modelUrl, backend, feedSets) {
 
 window.harness = { outpost, internal, decodeTensor, encodeTensor, encodeError, fetchBytes, runModel };
 window.harnessReady = true;
+
+// ─── Runtime helpers (signed delivery) ──────────────────────────────────────
+const runtimes = new Map();
+
+/** Creates (or replaces) a runtime under `id` from plain options. */
+function openRuntime(id, options) {
+  runtimes.get(id)?.close();
+  const runtime = outpost.createRuntime(options);
+  runtimes.set(id, runtime);
+  return true;
+}
+
+/** runtime.load() with progress recorded; the model stays open under `modelId`. */
+const models = new Map();
+async function load(id, name, options = {}, modelId) {
+  const runtime = runtimes.get(id);
+  const phases = [];
+  const controller = new AbortController();
+  const { abortAfterBytes, ...rest } = options;
+  try {
+    const model = await runtime.load(name, {
+      ...rest,
+      signal: controller.signal,
+      onProgress: (p) => {
+        phases.push(p);
+        if (abortAfterBytes !== undefined && p.phase === 'download' && p.loaded >= abortAfterBytes) controller.abort();
+      },
+    });
+    if (modelId) models.set(modelId, model);
+    const info = { name: model.name, version: model.version, backend: model.backend, inputs: model.inputs, outputs: model.outputs };
+    if (!modelId) await model.dispose();
+    return { ok: true, info, phases };
+  } catch (error) {
+    return { ok: false, error: encodeError(error), phases };
+  }
+}
+
+async function runOpen(modelId, feeds) {
+  const model = models.get(modelId);
+  const decoded = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, decodeTensor(v)]));
+  try {
+    const outputs = await model.run(decoded);
+    return { ok: true, outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, encodeTensor(v)])) };
+  } catch (error) {
+    return { ok: false, error: encodeError(error) };
+  }
+}
+
+async function disposeOpen(modelId) {
+  await models.get(modelId)?.dispose();
+  models.delete(modelId);
+}
+
+async function cache(id, method, ...args) {
+  try {
+    return { ok: true, value: await runtimes.get(id).cache[method](...args) };
+  } catch (error) {
+    return { ok: false, error: encodeError(error) };
+  }
+}
+
+async function closeRuntime(id) {
+  await runtimes.get(id)?.close();
+  runtimes.delete(id);
+}
+
+Object.assign(window.harness, { openRuntime, load, runOpen, disposeOpen, cache, closeRuntime });

@@ -1,0 +1,104 @@
+// One server per spec file: the repository (harness page, dist/) and, under /registry/,
+// a registry directory, same origin, with the faults a real network produces.
+import { promises as fs } from 'node:fs';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize, resolve, sep } from 'node:path';
+import { parseRange, startStaticServer } from '../../../scripts/static-server.js';
+
+export interface Faults {
+  /** Answer requests for these registry paths with these bytes instead of the file. */
+  overrides: Map<string, Uint8Array>;
+  /** Cut the connection after this many body bytes of the next request for the path. */
+  cutOnce: Map<string, number>;
+  /** Ignore Range headers (a server or CDN that does not support them). */
+  ignoreRange: boolean;
+  /** Fail every registry request at the socket, as a dead network would. */
+  offline: boolean;
+}
+
+export interface RegistryServer {
+  origin: string;
+  faults: Faults;
+  /** Body bytes sent per registry path since the last reset. */
+  sent: Map<string, number>;
+  requests: Array<{ path: string; range?: string }>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startRegistryServer(registryDir: string, repoRoot = process.cwd()): Promise<RegistryServer> {
+  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), ignoreRange: false, offline: false };
+  const sent = new Map<string, number>();
+  const requests: RegistryServer['requests'] = [];
+  const root = resolve(registryDir);
+
+  const intercept = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/registry/')) return false;
+    const path = decodeURIComponent(url.pathname.slice('/registry/'.length));
+    requests.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    if (faults.offline) {
+      req.socket.destroy();
+      return true;
+    }
+    let body: Uint8Array | undefined = faults.overrides.get(path);
+    if (!body) {
+      const file = normalize(join(root, path));
+      if (!file.startsWith(root + sep)) {
+        res.writeHead(403).end();
+        return true;
+      }
+      body = await fs.readFile(file).catch(() => undefined);
+    }
+    if (!body) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return true;
+    }
+    const range = faults.ignoreRange ? undefined : parseRange(req.headers.range, body.byteLength);
+    if (range === 'invalid') {
+      res.writeHead(416, { 'content-range': `bytes */${body.byteLength}` }).end();
+      return true;
+    }
+    const slice = range ? body.subarray(range.start, range.end + 1) : body;
+    const headers: Record<string, string | number> = {
+      'content-type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      'content-length': slice.byteLength,
+      'accept-ranges': faults.ignoreRange ? 'none' : 'bytes',
+    };
+    if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${body.byteLength}`;
+    res.writeHead(range ? 206 : 200, headers);
+    const cut = faults.cutOnce.get(path);
+    if (cut !== undefined && cut < slice.byteLength) {
+      faults.cutOnce.delete(path);
+      sent.set(path, (sent.get(path) ?? 0) + cut);
+      res.write(slice.subarray(0, cut), () => setTimeout(() => req.socket.destroy(), 20));
+      return true;
+    }
+    sent.set(path, (sent.get(path) ?? 0) + slice.byteLength);
+    res.end(slice);
+    return true;
+  };
+
+  const server: Server = await startStaticServer({ root: repoRoot, port: 0, intercept });
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    faults,
+    sent,
+    requests,
+    reset() {
+      sent.clear();
+      requests.length = 0;
+      faults.overrides.clear();
+      faults.cutOnce.clear();
+      faults.ignoreRange = false;
+      faults.offline = false;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
