@@ -1,7 +1,9 @@
 import { cp, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { editEnvelope, editPayload, makeKeys, MODEL, ok, outpost, readPayload, tempDir } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { editEnvelope, editPayload, makeKeys, MODEL, ok, outpost, readPayload, removeTempDirs, tempDir } from './harness.js';
+
+afterAll(removeTempDirs);
 
 describe('outpost CLI end to end', () => {
   let base: string;

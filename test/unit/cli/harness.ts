@@ -1,5 +1,5 @@
 /** Runs the CLI in-process against temp folders, capturing its output. */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
@@ -30,8 +30,17 @@ export async function ok(...argv: string[]): Promise<Run> {
   return run;
 }
 
-export function tempDir(prefix = 'outpost-cli-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+const tempDirs: string[] = [];
+
+export async function tempDir(prefix = 'outpost-cli-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** Removes every folder {@link tempDir} made (call from afterAll). */
+export async function removeTempDirs(): Promise<void> {
+  await Promise.all(tempDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 export async function makeKeys(dir: string, ...names: string[]): Promise<void> {

@@ -1,7 +1,9 @@
 import { cp, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { makeKeys, MODEL, ok, outpost, readPayload, tempDir } from './harness.js';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeKeys, MODEL, ok, outpost, readPayload, removeTempDirs, tempDir } from './harness.js';
+
+afterAll(removeTempDirs);
 
 /** A registry with 2-of-2 thresholds and vad@1.0.0 published (not released). */
 async function setup() {
