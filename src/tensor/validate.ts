@@ -61,7 +61,7 @@ interface Binding {
  * are opaque text). Every input is required; a named symbolic dim (e.g. `'batch'`)
  * must take the same size wherever it appears, while `'?'`, `''`, `dim_*` and `unk_*`
  * are independent wildcards. The checks are hand-written rather than a zod schema
- * because they run on every inference call and must cost well under a microsecond.
+ * because they run on every inference call and must stay cheap.
  *
  * Returns the feeds ready for the worker: the same object when every tensor already
  * uses the typed array its type calls for, else a copy in which DataViews (and
