@@ -3,15 +3,19 @@
  * caller already holds. Tests and benchmarks use it; apps use `createRuntime().load()`,
  * which verifies bytes before they get here.
  */
-import { EngineClient, type EngineClientOptions } from './worker/client.js';
+import { startSession } from './runtime/backend.js';
 import { WorkerModel, type Model } from './runtime/model.js';
-import type { Backend } from './tensor/types.js';
+import type { BackendPreference } from './tensor/types.js';
+import { EngineClient, type EngineClientOptions } from './worker/client.js';
+import type { EngineEnvironment } from './worker/protocol.js';
 
 export interface BytesEngine {
-  environment: EngineClient['environment'];
-  loadBytes(bytes: ArrayBuffer, options: { name: string; version?: string; backend: Backend }): Promise<Model>;
-  /** Kills the worker as a crash would (for recovery tests). */
-  crash(): void;
+  environment(): Promise<EngineEnvironment>;
+  loadBytes(bytes: ArrayBuffer, options: { name: string; version?: string; backend: BackendPreference }): Promise<Model>;
+  /** Test hooks: crash the worker (as a bug would), or lose the WebGPU device. */
+  simulate(fault: 'crash' | 'device-lost'): Promise<void>;
+  /** Kills the worker at once; pending calls reject with WORKER_CRASHED. */
+  terminate(): void;
   close(): void;
 }
 
@@ -20,10 +24,18 @@ export function openBytesEngine(options: EngineClientOptions = {}): BytesEngine 
   return {
     environment: () => client.environment(),
     async loadBytes(bytes, { name, version = '0.0.0', backend }) {
-      const session = await client.createSession(bytes, backend, `${name}@${version}`);
-      return new WorkerModel(client, session, name, version);
+      // Kept so the session can be recreated after a crash or a fallback.
+      const copy = bytes.slice(0);
+      const session = await startSession(client, bytes, backend, `${name}@${version}`);
+      return new WorkerModel(client, session, {
+        name,
+        version,
+        bytes: async () => copy.slice(0),
+        allowFallback: backend === 'auto',
+      });
     },
-    crash: () => client.terminate(),
+    simulate: (fault) => client.simulate(fault),
+    terminate: () => client.terminate(),
     close: () => client.terminate(),
   };
 }

@@ -14,6 +14,12 @@ export interface StateValues {
   index: string;
 }
 
+export interface RememberedBackend {
+  backend: 'webgpu' | 'wasm';
+  timings: Partial<Record<'webgpu' | 'wasm', number>>;
+  at: number;
+}
+
 export class StateStore {
   readonly #db: OutpostDB;
 
@@ -39,6 +45,15 @@ export class StateStore {
     }
     await tx.done;
     return id;
+  }
+
+  /** A backend decision remembered for one model version on one device. */
+  async backendChoice(key: string): Promise<RememberedBackend | undefined> {
+    return (await this.#db.get('state', `backend:${key}`)) as RememberedBackend | undefined;
+  }
+
+  async rememberBackend(key: string, choice: RememberedBackend): Promise<void> {
+    await this.#db.put('state', choice, `backend:${key}`);
   }
 
   /** Raises the rollback floor; never lowers it, even when two tabs race. */

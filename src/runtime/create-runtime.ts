@@ -4,9 +4,10 @@ import { ModelStore } from '../cache/model-store.js';
 import { StateStore } from '../cache/state-store.js';
 import { TrustChain } from '../delivery/trust.js';
 import { abortError, OutpostError, toOutpostError } from '../errors.js';
-import type { Backend } from '../tensor/types.js';
+import type { RememberedBackend } from '../cache/state-store.js';
 import { EngineClient } from '../worker/client.js';
 import { fetchVerifiedModel } from './loader.js';
+import { startSession } from './backend.js';
 import { WorkerModel, type Model } from './model.js';
 import { normalizeLoadOptions, normalizeRuntimeOptions, type LoadOptions, type RuntimeOptions } from './options.js';
 
@@ -82,12 +83,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     try {
       if (signal?.aborted) throw abortError(`load of ${name}`, signal);
       normalized.onProgress?.({ phase: 'compile', loaded: 0, total: 1 });
-      const backend: Backend = (normalized.backend ?? config.backend) === 'webgpu' ? 'webgpu' : 'wasm';
-      const label = key;
-      const buffer = verified.bytes.buffer as ArrayBuffer;
-      const session = await engine.createSession(buffer, backend, label);
+      const preference = normalized.backend ?? config.backend;
+      const memory = {
+        get: (k: string) => state.backendChoice(k),
+        set: (k: string, choice: RememberedBackend) => state.rememberBackend(k, choice),
+      };
+      const session = await startSession(engine, verified.bytes.buffer as ArrayBuffer, preference, key, memory);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
-      return new WorkerModel(engine, session, verified.name, verified.version, () => retain(key, -1));
+      return new WorkerModel(engine, session, {
+        name: verified.name,
+        version: verified.version,
+        bytes: async () => (await verified.reread()).buffer as ArrayBuffer,
+        allowFallback: preference === 'auto',
+        onDispose: () => retain(key, -1),
+      });
     } catch (error) {
       retain(key, -1);
       throw toOutpostError(error, 'BACKEND_UNAVAILABLE', `${key}: could not start`);

@@ -28,6 +28,8 @@ export interface VerifiedModel {
   manifest: Manifest;
   /** The model file, every chunk verified against the signed manifest. */
   bytes: Uint8Array;
+  /** Reads (and re-verifies) the same bytes again from the cache, fetching what is missing. */
+  reread(): Promise<Uint8Array>;
 }
 
 const METADATA_STEPS = 3;
@@ -66,13 +68,9 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
     });
   }
   const key = versionKey(name, version);
-  const bytes = await withVersionLock(options.dbName, key, async () => {
-    await store.begin(
-      { name, version, manifest: manifestBytes, manifestSha256: await sha256Hex(manifestBytes), bytes: totalBytes(manifest) },
-      Date.now(),
-    );
-    const assembled = await materializeFile({
-      ctx,
+  const materialize = (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext) =>
+    materializeFile({
+      ctx: requestCtx,
       store,
       registryUrl: options.registryUrl,
       name,
@@ -80,13 +78,26 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
       file,
       maxBytes: options.maxBytes,
       inUse: deps.inUse,
-      online: !fromCache || trusted.fresh,
-      progress,
+      online,
+      progress: report,
     });
+  const bytes = await withVersionLock(options.dbName, key, async () => {
+    await store.begin(
+      { name, version, manifest: manifestBytes, manifestSha256: await sha256Hex(manifestBytes), bytes: totalBytes(manifest) },
+      Date.now(),
+    );
+    const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx);
     await store.update(name, version, { complete: true, lastUsed: Date.now() });
     return assembled;
   });
-  return { name, version, manifest, bytes };
+  const quietCtx: RequestContext = { fetch: options.fetch, retry: options.retry };
+  return {
+    name,
+    version,
+    manifest,
+    bytes,
+    reread: () => withVersionLock(options.dbName, key, () => materialize(true, () => undefined, quietCtx)),
+  };
 }
 
 async function verifiedManifest(

@@ -1,16 +1,26 @@
-import { abortError, OutpostError } from '../errors.js';
-import type { EngineClient } from '../worker/client.js';
-import type { SessionInfo } from '../worker/protocol.js';
+import { OutpostError, abortError, isOutpostError } from '../errors.js';
+import { validateFeeds } from '../tensor/validate.js';
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
+import { SharedRunChannel, sharedChannelSupported } from '../worker/channel/page-side.js';
+import type { EngineClient } from '../worker/client.js';
+import type { BackendChoice, StartedSession } from '../worker/protocol.js';
+import { RunQueue } from './run-queue.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
   /**
-   * Transfer the input buffers to the worker instead of copying them. Faster for
-   * large inputs, but the caller's typed arrays are detached (length 0) afterwards.
+   * Transfer the input buffers to the worker instead of copying them, when the page is
+   * not cross-origin isolated (isolated pages copy feeds into shared memory instead,
+   * which is cheaper still). The caller's typed arrays are detached afterwards.
    * @default false
    */
   transfer?: boolean;
+}
+
+/** How the model's backend was chosen, plus fallbacks since. */
+export interface ModelBackendInfo extends BackendChoice {
+  /** Times this model moved from WebGPU to WASM at run time (device lost). */
+  fallbacks: number;
 }
 
 /**
@@ -27,50 +37,120 @@ export interface Model {
   readonly backend: Backend;
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
+  /** Why this backend: measured timings, attempts that failed, fallbacks. */
+  readonly backendInfo: ModelBackendInfo;
   run(feeds: Record<string, TensorLike>, options?: RunOptions): Promise<Record<string, TensorLike>>;
   dispose(): Promise<void>;
+}
+
+export interface ModelSource {
+  name: string;
+  version: string;
+  /** Verified model bytes again (from the cache), to restart after a crash or fall back. */
+  bytes(): Promise<ArrayBuffer>;
+  /** May WebGPU trouble move this model to WASM? True unless the caller forced WebGPU. */
+  allowFallback: boolean;
+  onDispose?: () => void;
+  onFallback?: (from: Backend, to: Backend, reason: string) => void;
 }
 
 export class WorkerModel implements Model {
   readonly name: string;
   readonly version: string;
-  readonly backend: Backend;
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
   readonly #client: EngineClient;
-  readonly #sessionId: number;
-  readonly #generation: number;
+  readonly #source: ModelSource;
+  readonly #queue = new RunQueue();
+  readonly #label: string;
+  #session: StartedSession;
+  #generation: number;
+  #channel: SharedRunChannel | undefined;
+  #fallbacks = 0;
   #disposed = false;
 
-  readonly #onDispose: (() => void) | undefined;
-
-  constructor(client: EngineClient, session: SessionInfo, name: string, version: string, onDispose?: () => void) {
+  constructor(client: EngineClient, session: StartedSession, source: ModelSource) {
     this.#client = client;
-    this.#onDispose = onDispose;
-    this.#sessionId = session.sessionId;
+    this.#session = session;
     this.#generation = client.generation;
-    this.name = name;
-    this.version = version;
-    this.backend = session.backend;
+    this.#source = source;
+    this.name = source.name;
+    this.version = source.version;
+    this.#label = `${source.name}@${source.version}`;
     this.inputs = session.inputs;
     this.outputs = session.outputs;
   }
 
-  async run(feeds: Record<string, TensorLike>, options: RunOptions = {}): Promise<Record<string, TensorLike>> {
+  get backend(): Backend {
+    return this.#session.backend;
+  }
+
+  get backendInfo(): ModelBackendInfo {
+    return { ...this.#session.choice, backend: this.#session.backend, fallbacks: this.#fallbacks };
+  }
+
+  run(feeds: Record<string, TensorLike>, options: RunOptions = {}): Promise<Record<string, TensorLike>> {
     if (this.#disposed) {
-      throw new OutpostError('INFERENCE_FAILED', `${this.name}@${this.version} is disposed`, {
-        details: { model: this.name, version: this.version },
-      });
+      return Promise.reject(
+        new OutpostError('INFERENCE_FAILED', `${this.#label} is disposed`, { details: { model: this.name, version: this.version } }),
+      );
     }
-    if (options.signal?.aborted) throw abortError(`run of ${this.name}@${this.version}`, options.signal);
-    const buffers = options.transfer ? Object.values(feeds).map((tensor) => tensor.data.buffer as ArrayBuffer) : [];
-    return this.#client.run(this.#sessionId, feeds, [...new Set(buffers)]);
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(abortError(`run of ${this.#label}`, signal));
+    let valid: Record<string, TensorLike>;
+    try {
+      valid = validateFeeds(feeds, this.inputs, this.#label);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#queue.push(() => this.#execute(valid, options.transfer === true), signal, `run of ${this.#label}`);
   }
 
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#onDispose?.();
-    await this.#client.release(this.#sessionId, this.#generation);
+    this.#source.onDispose?.();
+    this.#channel?.close();
+    await this.#client.release(this.#session.sessionId, this.#generation);
+  }
+
+  async #execute(feeds: Record<string, TensorLike>, transfer: boolean): Promise<Record<string, TensorLike>> {
+    // The worker restarted since this session was made (a crash): recreate it first.
+    if (this.#generation !== this.#client.generation) await this.#restart(this.backend);
+    try {
+      return await this.#send(feeds, transfer);
+    } catch (error) {
+      const lost = isOutpostError(error, 'INFERENCE_FAILED') && error.details.deviceLost === true;
+      if (!lost || this.backend !== 'webgpu' || !this.#source.allowFallback) throw error;
+      this.#fallbacks += 1;
+      this.#source.onFallback?.('webgpu', 'wasm', 'device-lost');
+      await this.#restart('wasm');
+      return this.#send(feeds, transfer);
+    }
+  }
+
+  #send(feeds: Record<string, TensorLike>, transfer: boolean): Promise<Record<string, TensorLike>> {
+    const { sessionId } = this.#session;
+    if (sharedChannelSupported()) {
+      this.#channel ??= new SharedRunChannel({
+        attach: (buffer) => this.#client.attachChannel(sessionId, buffer),
+        takeOverflow: () => this.#client.takeOverflow(sessionId),
+      });
+      return this.#client.guard(this.#channel.run(feeds));
+    }
+    const buffers = transfer ? [...new Set(Object.values(feeds).map((tensor) => tensor.data.buffer as ArrayBuffer))] : [];
+    return this.#client.run(sessionId, feeds, buffers);
+  }
+
+  async #restart(backend: Backend): Promise<void> {
+    const previous = this.#session;
+    const stale = this.#generation !== this.#client.generation;
+    this.#channel?.close();
+    this.#channel = undefined;
+    if (!stale) await this.#client.release(previous.sessionId, this.#generation).catch(() => undefined);
+    const bytes = await this.#source.bytes();
+    const started = await this.#client.createSession({ bytes, candidates: [backend], measure: false, strictWebgpu: false, label: this.#label });
+    this.#session = { ...started, choice: { ...previous.choice, backend: started.backend } };
+    this.#generation = this.#client.generation;
   }
 }

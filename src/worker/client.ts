@@ -1,8 +1,8 @@
 import { transfer, wrap, type Remote } from 'comlink';
 import { OutpostError } from '../errors.js';
-import type { Backend, TensorLike } from '../tensor/types.js';
+import type { TensorLike } from '../tensor/types.js';
 import { installErrorTransferHandler } from './errors-handler.js';
-import type { EngineApi, EngineEnvironment, SessionInfo } from './protocol.js';
+import type { CreateSessionRequest, EngineApi, EngineEnvironment, StartedSession } from './protocol.js';
 
 // A variable, not a literal: a bundler must not try to resolve the folder as an asset.
 const ORT_DIR = 'ort/';
@@ -30,7 +30,7 @@ export class EngineClient {
   #worker: Worker | undefined;
   #remote: Remote<EngineApi> | undefined;
   #ready: Promise<EngineEnvironment> | undefined;
-  #generation = 0;
+  #generation = 1;
   readonly #pending = new Set<Pending>();
 
   constructor(options: EngineClientOptions = {}) {
@@ -38,26 +38,49 @@ export class EngineClient {
     this.#options = options;
   }
 
-  /** Increases each time a worker is started; sessions of an older generation are gone. */
+  /** Increases each time a worker dies; sessions of an older generation are gone. */
   get generation(): number {
     return this.#generation;
   }
 
-  environment(): Promise<EngineEnvironment> {
-    return this.#call((remote) => remote.init(this.#config()));
+  /** What the worker can run on; probed once per worker. */
+  async environment(): Promise<EngineEnvironment> {
+    await this.#start();
+    return this.#ready as Promise<EngineEnvironment>;
   }
 
-  createSession(bytes: ArrayBuffer, backend: Backend, label: string): Promise<SessionInfo> {
-    return this.#call((remote) => remote.createSession(transfer({ bytes, backend, label }, [bytes])));
+  createSession(request: CreateSessionRequest): Promise<StartedSession> {
+    return this.#call((remote) => remote.createSession(transfer(request, [request.bytes])));
   }
 
   run(sessionId: number, feeds: Record<string, TensorLike>, buffers: Transferable[] = []): Promise<Record<string, TensorLike>> {
     return this.#call((remote) => remote.run(sessionId, buffers.length ? transfer(feeds, buffers) : feeds));
   }
 
+  attachChannel(sessionId: number, buffer: SharedArrayBuffer): Promise<void> {
+    return this.#call((remote) => remote.attachChannel(sessionId, buffer));
+  }
+
+  takeOverflow(sessionId: number): Promise<Record<string, TensorLike>> {
+    return this.#call((remote) => remote.takeOverflow(sessionId));
+  }
+
   release(sessionId: number, generation: number): Promise<void> {
     if (generation !== this.#generation || !this.#remote) return Promise.resolve();
     return this.#call((remote) => remote.release(sessionId));
+  }
+
+  /** Test hook: makes the worker crash, or lose its WebGPU device. */
+  simulate(fault: 'crash' | 'device-lost'): Promise<void> {
+    return this.#call((remote) => remote.simulate(fault));
+  }
+
+  /**
+   * Rejects `work` with WORKER_CRASHED if the worker dies first: for waits that do not
+   * go through comlink (the shared-memory channel).
+   */
+  guard<T>(work: Promise<T>): Promise<T> {
+    return this.#track(work);
   }
 
   /** Terminates the worker; pending calls reject with WORKER_CRASHED. */
@@ -67,10 +90,14 @@ export class EngineClient {
 
   async #call<T>(invoke: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> {
     const remote = await this.#start();
+    return this.#track(invoke(remote));
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const pending: Pending = { reject };
       this.#pending.add(pending);
-      invoke(remote).then(
+      work.then(
         (value) => {
           this.#pending.delete(pending);
           resolve(value);
@@ -96,12 +123,11 @@ export class EngineClient {
       });
       this.#worker = worker;
       this.#remote = wrap<EngineApi>(worker);
-      this.#generation += 1;
-      const remote = this.#remote;
-      this.#ready = remote.init(this.#config());
+      this.#ready = this.#track(this.#remote.init(this.#config()));
     }
+    const remote = this.#remote;
     await this.#ready;
-    return this.#remote;
+    return remote;
   }
 
   #config() {
@@ -113,6 +139,7 @@ export class EngineClient {
   }
 
   #crash(error: OutpostError): void {
+    if (this.#worker) this.#generation += 1;
     this.#worker?.terminate();
     this.#worker = undefined;
     this.#remote = undefined;

@@ -1,13 +1,12 @@
 import type * as Ort from 'onnxruntime-web';
 import { OutpostError } from '../errors.js';
-import { detachableTensors, typedDataOf } from '../tensor/convert.js';
+import { typedDataOf } from '../tensor/convert.js';
 import type { Backend, TensorLike, TensorSpec, TensorType } from '../tensor/types.js';
-import type {
-  CreateSessionRequest,
-  EngineConfig,
-  EngineEnvironment,
-  SessionInfo,
-} from './protocol.js';
+import { ChannelServer } from './channel/worker-side.js';
+import { probeEnvironment } from './environment.js';
+import { GpuDeviceWatch } from './gpu-device.js';
+import { SYNTHETIC_SHAPES, syntheticFeeds, timeRuns } from './measure.js';
+import type { BackendAttempt, CreateSessionRequest, EngineConfig, EngineEnvironment, StartedSession } from './protocol.js';
 
 type OrtModule = typeof Ort;
 
@@ -17,7 +16,10 @@ interface OpenSession {
   backend: Backend;
   /** Runs on one session are serialised: onnxruntime allows one at a time. */
   tail: Promise<unknown>;
+  channel?: ChannelServer;
 }
+
+const MEASURED_RUNS = 5;
 
 /**
  * Owns the onnxruntime-web sessions of one worker. Sessions are created only from
@@ -26,67 +28,149 @@ interface OpenSession {
 export class Engine {
   readonly #ort: OrtModule;
   readonly #sessions = new Map<number, OpenSession>();
+  readonly #gpu: GpuDeviceWatch;
   #nextId = 1;
+  #environment: Promise<EngineEnvironment> | undefined;
 
   constructor(ort: OrtModule) {
     this.#ort = ort;
+    this.#gpu = new GpuDeviceWatch(ort);
   }
 
-  async init(config: EngineConfig): Promise<EngineEnvironment> {
+  init(config: EngineConfig): Promise<EngineEnvironment> {
     const { env } = this.#ort;
     env.wasm.wasmPaths = config.ortBaseUrl;
     if (config.numThreads !== undefined) env.wasm.numThreads = config.numThreads;
     env.logLevel = 'error';
-    return {
-      crossOriginIsolated: globalThis.crossOriginIsolated === true,
-      hardwareConcurrency: navigator.hardwareConcurrency ?? 1,
-      webgpu: 'gpu' in navigator,
-    };
+    this.#environment ??= probeEnvironment();
+    return this.#environment;
   }
 
-  async createSession(request: CreateSessionRequest): Promise<SessionInfo> {
-    const { backend, label } = request;
-    let session: Ort.InferenceSession;
-    try {
-      if (backend === 'webgpu') await assertWebGpuAdapter();
-      session = await this.#ort.InferenceSession.create(new Uint8Array(request.bytes), {
-        executionProviders: [backend],
-        graphOptimizationLevel: 'all',
-      });
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new OutpostError('BACKEND_UNAVAILABLE', `${label}: could not start on ${backend}: ${reason}`, {
-        cause: error,
-        details: { model: label, attempts: [{ backend, reason }] },
+  /**
+   * Starts a session on the first candidate that works, or, with `measure`, on every
+   * candidate that works, keeping the fastest. Every failure is recorded; none left
+   * is BACKEND_UNAVAILABLE listing them all.
+   */
+  async createSession(request: CreateSessionRequest): Promise<StartedSession> {
+    const attempts: BackendAttempt[] = [];
+    const timings: Partial<Record<Backend, number>> = {};
+    const opened: OpenSession[] = [];
+    for (const backend of request.candidates) {
+      try {
+        opened.push(await this.#open(request.bytes, backend, request.label, request.strictWebgpu));
+      } catch (error) {
+        attempts.push({ backend, reason: reasonOf(error) });
+        continue;
+      }
+      if (!request.measure) break;
+    }
+    let chosen = opened[0];
+    if (opened.length > 1) {
+      let bestTime = Number.POSITIVE_INFINITY;
+      for (const open of opened) {
+        // A model the synthetic feeds cannot drive stays a candidate, just unmeasured.
+        const time = await this.#measure(open).catch((error: unknown) => {
+          attempts.push({ backend: open.backend, reason: `not measured: warm-up run failed: ${reasonOf(error)}` });
+          return Number.POSITIVE_INFINITY;
+        });
+        if (Number.isFinite(time)) timings[open.backend] = time;
+        // Ties (both unmeasured) go to WASM: it runs every op.
+        if (time < bestTime || (time === bestTime && open.backend === 'wasm')) {
+          bestTime = time;
+          chosen = open;
+        }
+      }
+      for (const open of opened) if (open !== chosen) await open.session.release();
+    }
+    if (!chosen) {
+      throw new OutpostError('BACKEND_UNAVAILABLE', `${request.label}: no backend could start (${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')})`, {
+        details: { model: request.label, attempts },
       });
     }
     const sessionId = this.#nextId++;
-    this.#sessions.set(sessionId, { session, label, backend, tail: Promise.resolve() });
+    this.#sessions.set(sessionId, chosen);
+    const measured = Object.keys(timings).length > 1;
+    const failedFirst = attempts.some((attempt) => attempt.backend !== chosen.backend && !attempt.reason.startsWith('not measured'));
     return {
       sessionId,
-      backend,
-      inputs: specsOf(session.inputMetadata),
-      outputs: specsOf(session.outputMetadata),
+      backend: chosen.backend,
+      inputs: specsOf(chosen.session.inputMetadata),
+      outputs: specsOf(chosen.session.outputMetadata),
+      choice: {
+        backend: chosen.backend,
+        reason: measured ? 'measured' : failedFirst ? 'fallback' : request.candidates.length === 1 ? 'forced' : 'only-candidate',
+        timings,
+        attempts,
+      },
     };
   }
 
-  run(sessionId: number, feeds: Record<string, TensorLike>): Promise<{ outputs: Record<string, TensorLike>; transfer: ArrayBuffer[] }> {
-    const open = this.#open(sessionId);
+  run(sessionId: number, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+    const open = this.#get(sessionId);
     const result = open.tail.then(() => this.#runNow(open, feeds));
     open.tail = result.catch(() => undefined);
     return result;
+  }
+
+  attachChannel(sessionId: number, buffer: SharedArrayBuffer): void {
+    const open = this.#get(sessionId);
+    if (open.channel) open.channel.replace(buffer);
+    else open.channel = new ChannelServer(buffer, (feeds) => this.run(sessionId, feeds));
+  }
+
+  takeOverflow(sessionId: number): Record<string, TensorLike> {
+    const outputs = this.#get(sessionId).channel?.takeOverflow();
+    if (!outputs) throw new OutpostError('INFERENCE_FAILED', `session ${sessionId} has no pending outputs`);
+    return outputs;
   }
 
   async release(sessionId: number): Promise<void> {
     const open = this.#sessions.get(sessionId);
     if (!open) return;
     this.#sessions.delete(sessionId);
+    open.channel?.stop();
     await open.tail;
     await open.session.release();
   }
 
-  async #runNow(open: OpenSession, feeds: Record<string, TensorLike>) {
+  /** Loses the WebGPU device, as a driver reset would. */
+  loseDevice(): Promise<void> {
+    return this.#gpu.destroy();
+  }
+
+  async #open(bytes: ArrayBuffer, backend: Backend, label: string, strictWebgpu: boolean): Promise<OpenSession> {
+    if (backend === 'webgpu') {
+      const env = await this.#environment;
+      if (env && !env.webgpu.available) throw new Error(env.webgpu.reason);
+      if (this.#gpu.lost) throw new Error(`the WebGPU device was lost (${this.#gpu.lostReason})`);
+    }
+    const session = await this.#ort.InferenceSession.create(new Uint8Array(bytes), {
+      executionProviders: [backend],
+      graphOptimizationLevel: 'all',
+      ...(backend === 'webgpu' && strictWebgpu ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}),
+    });
+    if (backend === 'webgpu') await this.#gpu.watch();
+    return { session, label, backend, tail: Promise.resolve() };
+  }
+
+  async #measure(open: OpenSession): Promise<number> {
+    let lastError: unknown;
+    for (const shape of SYNTHETIC_SHAPES) {
+      const feeds = syntheticFeeds(specsOf(open.session.inputMetadata), shape);
+      if (!feeds) throw new Error('an input type cannot be synthesised');
+      try {
+        return await timeRuns(() => this.#runNow(open, feeds), MEASURED_RUNS);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  async #runNow(open: OpenSession, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
     const ort = this.#ort;
+    const onGpu = open.backend === 'webgpu';
+    if (onGpu && this.#gpu.lost) throw this.#deviceLost(open);
     const ortFeeds: Record<string, Ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) {
       ortFeeds[name] = new ort.Tensor(tensor.type, typedDataOf(tensor) as Ort.Tensor.DataType, tensor.dims);
@@ -95,37 +179,38 @@ export class Engine {
     try {
       results = await open.session.run(ortFeeds);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new OutpostError('INFERENCE_FAILED', `${open.label}: inference failed on ${open.backend}: ${reason}`, {
+      if (onGpu && this.#gpu.lost) throw this.#deviceLost(open);
+      throw new OutpostError('INFERENCE_FAILED', `${open.label}: inference failed on ${open.backend}: ${reasonOf(error)}`, {
         cause: error,
         details: { model: open.label, backend: open.backend },
       });
     }
+    // A lost device yields garbage rather than errors: never return what it computed.
+    if (onGpu && this.#gpu.lost) throw this.#deviceLost(open);
     const plain: Record<string, TensorLike> = {};
     for (const [name, tensor] of Object.entries(results)) {
       plain[name] = { type: tensor.type as TensorType, data: tensor.data as ArrayBufferView, dims: [...tensor.dims] };
-      tensor.dispose?.();
     }
-    const { tensors, transfer } = detachableTensors(plain);
-    return { outputs: tensors, transfer };
+    return plain;
   }
 
-  #open(sessionId: number): OpenSession {
+  #deviceLost(open: OpenSession): OutpostError {
+    return new OutpostError('INFERENCE_FAILED', `${open.label}: the WebGPU device was lost (${this.#gpu.lostReason})`, {
+      details: { model: open.label, backend: open.backend, deviceLost: true },
+    });
+  }
+
+  #get(sessionId: number): OpenSession {
     const open = this.#sessions.get(sessionId);
     if (!open) {
-      throw new OutpostError('INFERENCE_FAILED', `session ${sessionId} is not open (disposed?)`, {
-        details: { sessionId },
-      });
+      throw new OutpostError('INFERENCE_FAILED', `session ${sessionId} is not open (disposed?)`, { details: { sessionId } });
     }
     return open;
   }
 }
 
-async function assertWebGpuAdapter(): Promise<void> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) throw new Error('WebGPU is not exposed in this context (navigator.gpu is missing)');
-  const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned no adapter');
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 500) ?? 'unknown';
 }
 
 function specsOf(metadata: readonly Ort.InferenceSession.ValueMetadata[]): TensorSpec[] {
@@ -134,7 +219,10 @@ function specsOf(metadata: readonly Ort.InferenceSession.ValueMetadata[]): Tenso
     return {
       name: value.name,
       type: value.type,
-      dims: value.shape.map((dim, index) => (typeof dim === 'number' ? dim : dim === '' ? `dim_${index}` : dim)),
+      // Unknown dims arrive as '' or as -1 read unsigned (4294967295): both are free.
+      dims: value.shape.map((dim, index) =>
+        typeof dim === 'number' ? (dim >= 0 && dim < 0x7fffffff ? dim : `dim_${index}`) : dim === '' ? `dim_${index}` : dim,
+      ),
     };
   });
 }

@@ -8,10 +8,18 @@ export interface EngineConfig {
   numThreads?: number;
 }
 
+export type WebGpuInfo =
+  | { available: false; reason: string }
+  | { available: true; vendor: string; architecture: string; description: string; software: boolean };
+
 export interface EngineEnvironment {
   crossOriginIsolated: boolean;
+  /** WASM threads possible (cross-origin isolated, SharedArrayBuffer present). */
+  threads: boolean;
+  simd: boolean;
   hardwareConcurrency: number;
-  webgpu: boolean;
+  userAgent: string;
+  webgpu: WebGpuInfo;
 }
 
 export interface SessionInfo {
@@ -21,18 +29,50 @@ export interface SessionInfo {
   outputs: TensorSpec[];
 }
 
+/** One backend tried while starting a session, and why it was not kept. */
+export interface BackendAttempt {
+  backend: Backend;
+  reason: string;
+}
+
+/** How a session's backend was chosen: reported to callers and telemetry. */
+export interface BackendChoice {
+  backend: Backend;
+  /** 'forced' (caller named it), 'measured', 'remembered', 'only-candidate' or 'fallback'. */
+  reason: 'forced' | 'measured' | 'remembered' | 'only-candidate' | 'fallback';
+  /** Median warm-up run time per measured backend, in ms. */
+  timings: Partial<Record<Backend, number>>;
+  attempts: BackendAttempt[];
+}
+
 export interface CreateSessionRequest {
   /** Verified model bytes; transferred, so the caller's buffer is detached. */
   bytes: ArrayBuffer;
-  backend: Backend;
+  /** Backends to try, in order; with `measure`, every one that starts is timed and the fastest kept. */
+  candidates: Backend[];
+  measure: boolean;
+  /**
+   * Refuse a WebGPU session whose graph would partly fall back to the CPU (used for
+   * 'auto', where such a graph counts as unsupported and WASM is chosen instead).
+   */
+  strictWebgpu: boolean;
   /** Names the model in error messages, e.g. `vad@1.0.0`. */
   label: string;
+}
+
+export interface StartedSession extends SessionInfo {
+  choice: BackendChoice;
 }
 
 /** The API the worker exposes through comlink. */
 export interface EngineApi {
   init(config: EngineConfig): Promise<EngineEnvironment>;
-  createSession(request: CreateSessionRequest): Promise<SessionInfo>;
+  createSession(request: CreateSessionRequest): Promise<StartedSession>;
   run(sessionId: number, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
+  /** Serves this session's runs through shared memory from now on (see channel/). */
+  attachChannel(sessionId: number, buffer: SharedArrayBuffer): Promise<void>;
+  takeOverflow(sessionId: number): Promise<Record<string, TensorLike>>;
   release(sessionId: number): Promise<void>;
+  /** Test hooks: an uncaught error in the worker, or a lost WebGPU device. */
+  simulate(fault: 'crash' | 'device-lost'): Promise<void>;
 }

@@ -2,6 +2,7 @@
 // The worker entry: onnxruntime-web lives here, never on the page's main thread.
 import { expose, transfer } from 'comlink';
 import * as ort from 'onnxruntime-web';
+import { detachableTensors } from '../tensor/convert.js';
 import { installErrorTransferHandler } from './errors-handler.js';
 import { Engine } from './engine.js';
 import type { EngineApi } from './protocol.js';
@@ -14,10 +15,22 @@ const api: EngineApi = {
   init: (config) => engine.init(config),
   createSession: (request) => engine.createSession(request),
   async run(sessionId, feeds) {
-    const { outputs, transfer: buffers } = await engine.run(sessionId, feeds);
-    return transfer(outputs, buffers);
+    const { tensors, transfer: buffers } = detachableTensors(await engine.run(sessionId, feeds));
+    return transfer(tensors, buffers);
+  },
+  attachChannel: async (sessionId, buffer) => engine.attachChannel(sessionId, buffer),
+  async takeOverflow(sessionId) {
+    const { tensors, transfer: buffers } = detachableTensors(engine.takeOverflow(sessionId));
+    return transfer(tensors, buffers);
   },
   release: (sessionId) => engine.release(sessionId),
+  async simulate(fault) {
+    if (fault === 'device-lost') return engine.loseDevice();
+    // Thrown outside any call, as a bug or an abort in onnxruntime would be.
+    setTimeout(() => {
+      throw new Error('simulated worker crash');
+    });
+  },
 };
 
 expose(api);

@@ -57,7 +57,7 @@ async function expectCachedStillLoads(page: Page, version = '1.0.0'): Promise<vo
 }
 
 test('cold load verifies, stores and runs; a warm load reads only the cache', async ({ page }) => {
-  await open(page);
+  await open(page, { backend: 'auto' });
   const cold = await load(page, 'vad');
   await expectLoaded(cold, '1.0.0');
   expect(cold.info?.backend).toBe('wasm');

@@ -45,7 +45,10 @@ test.describe('engine worker vs onnxruntime-node', () => {
       }
     });
     expect(env.crossOriginIsolated).toBe(true);
-    expect(env.webgpu).toBe(true);
+    expect(env.webgpu.available).toBe(true);
+    expect(env.webgpu.software).toBe(true);
+    expect(env.simd).toBe(true);
+    expect(env.threads).toBe(true);
   });
 
   for (const backend of ['wasm', 'webgpu'] as const) {

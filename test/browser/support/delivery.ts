@@ -18,6 +18,8 @@ export async function openRuntimePage(page: Page, server: RegistryServer, rootTe
         registryUrl: '/registry/',
         trustedRoot: root,
         retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 50 },
+        // Delivery specs are about bytes, not backends: skip the measured choice.
+        backend: 'wasm',
         ...extra,
       }),
     [rootText, options] as const,

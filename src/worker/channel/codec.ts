@@ -1,0 +1,97 @@
+import { TYPED_ARRAY_FOR } from '../../tensor/convert.js';
+import type { TensorLike, TensorType } from '../../tensor/types.js';
+
+/**
+ * A compact binary form of a set of named tensors, written straight into shared
+ * memory: no structured clone, no JSON. Layout per tensor, all little-endian:
+ *   u16 name length, name (UTF-8), u8 type code, u8 rank, pad to 4,
+ *   u32 dims[rank], u32 data byte length, pad to 8, data.
+ * Preceded by a u32 tensor count.
+ */
+const TYPES: readonly TensorType[] = ['float32', 'float16', 'int32', 'int64', 'uint8', 'int8', 'bool'];
+const CODE: Record<TensorType, number> = Object.fromEntries(TYPES.map((type, i) => [type, i])) as Record<TensorType, number>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const align = (offset: number, to: number) => (offset + to - 1) & ~(to - 1);
+
+/** Bytes `encodeTensors` needs for `tensors`. */
+export function encodedSize(tensors: Record<string, TensorLike>): number {
+  let size = 4;
+  for (const [name, tensor] of Object.entries(tensors)) {
+    size = align(size + 2 + encoder.encode(name).byteLength + 2, 4) + 4 * tensor.dims.length + 4;
+    size = align(size, 8) + tensor.data.byteLength;
+  }
+  return size;
+}
+
+/** Writes `tensors` at the start of `target`; returns the bytes written, or -1 if they do not fit. */
+export function encodeTensors(tensors: Record<string, TensorLike>, target: Uint8Array): number {
+  if (encodedSize(tensors) > target.byteLength) return -1;
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  const entries = Object.entries(tensors);
+  view.setUint32(0, entries.length, true);
+  let offset = 4;
+  for (const [name, tensor] of entries) {
+    // TextEncoder refuses shared memory: encode, then copy.
+    const nameBytes = encoder.encode(name);
+    view.setUint16(offset, nameBytes.byteLength, true);
+    target.set(nameBytes, offset + 2);
+    offset += 2 + nameBytes.byteLength;
+    view.setUint8(offset, CODE[tensor.type]);
+    view.setUint8(offset + 1, tensor.dims.length);
+    offset = align(offset + 2, 4);
+    for (const dim of tensor.dims) {
+      view.setUint32(offset, dim, true);
+      offset += 4;
+    }
+    const { data } = tensor;
+    view.setUint32(offset, data.byteLength, true);
+    offset = align(offset + 4, 8);
+    target.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), offset);
+    offset += data.byteLength;
+  }
+  return offset;
+}
+
+/**
+ * Reads tensors written by `encodeTensors`. With `copy`, each tensor gets its own
+ * ArrayBuffer (the caller keeps it); without, tensors are views into `source`, valid
+ * only until the region is written again.
+ */
+export function decodeTensors(source: Uint8Array, copy: boolean): Record<string, TensorLike> {
+  const view = new DataView(source.buffer, source.byteOffset, source.byteLength);
+  const count = view.getUint32(0, true);
+  const out: Record<string, TensorLike> = {};
+  let offset = 4;
+  for (let i = 0; i < count; i++) {
+    const nameLength = view.getUint16(offset, true);
+    // TextDecoder refuses views of shared memory, so the (short) name is copied.
+    const name = decoder.decode(source.slice(offset + 2, offset + 2 + nameLength));
+    offset += 2 + nameLength;
+    const type = TYPES[view.getUint8(offset)] as TensorType;
+    const rank = view.getUint8(offset + 1);
+    offset = align(offset + 2, 4);
+    const dims: number[] = [];
+    for (let d = 0; d < rank; d++) {
+      dims.push(view.getUint32(offset, true));
+      offset += 4;
+    }
+    const byteLength = view.getUint32(offset, true);
+    offset = align(offset + 4, 8);
+    const Typed = TYPED_ARRAY_FOR[type];
+    const start = source.byteOffset + offset;
+    let data: ArrayBufferView;
+    if (copy) {
+      // A plain ArrayBuffer the caller owns, even when `source` is shared memory.
+      data = new Typed(byteLength / Typed.BYTES_PER_ELEMENT);
+      new Uint8Array(data.buffer).set(source.subarray(offset, offset + byteLength));
+    } else {
+      data = new Typed(source.buffer as ArrayBuffer, start, byteLength / Typed.BYTES_PER_ELEMENT);
+    }
+    out[name] = { type, data, dims };
+    offset += byteLength;
+  }
+  return out;
+}

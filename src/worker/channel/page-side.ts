@@ -1,0 +1,87 @@
+import { deserializeError, type SerializedError } from '../../errors.js';
+import type { TensorLike } from '../../tensor/types.js';
+import { decodeTensors, encodeTensors, encodedSize } from './codec.js';
+import {
+  CLOSED,
+  HEADER_BYTES,
+  LENGTH,
+  REQUEST,
+  RESPONSE,
+  STATUS,
+  STATUS_ERROR,
+  STATUS_OVERFLOW,
+  capacityFor,
+  dataRegion,
+  header,
+} from './layout.js';
+
+/** True when this page may share memory with its workers (COOP/COEP) and wait asynchronously. */
+export function sharedChannelSupported(): boolean {
+  return (
+    globalThis.crossOriginIsolated === true &&
+    typeof SharedArrayBuffer === 'function' &&
+    typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function'
+  );
+}
+
+export interface ChannelTransport {
+  /** Hands a (new, larger) buffer to the worker side of this session. */
+  attach(buffer: SharedArrayBuffer): Promise<void>;
+  /** Collects outputs that did not fit the buffer. */
+  takeOverflow(): Promise<Record<string, TensorLike>>;
+}
+
+/**
+ * The page end of a session's shared-memory channel: feeds are written into shared
+ * memory and the reply is awaited with Atomics.waitAsync, so a run costs no structured
+ * clone and no message event. Calls must not overlap (the model queues them).
+ */
+export class SharedRunChannel {
+  #buffer: SharedArrayBuffer | undefined;
+  #seq = 0;
+
+  constructor(private readonly transport: ChannelTransport) {}
+
+  async run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+    const needed = encodedSize(feeds);
+    if (!this.#buffer || this.#buffer.byteLength - HEADER_BYTES < needed) await this.#grow(needed);
+    const buffer = this.#buffer as SharedArrayBuffer;
+    const head = header(buffer);
+    const data = dataRegion(buffer);
+    const length = encodeTensors(feeds, data);
+    const seq = ++this.#seq;
+    Atomics.store(head, LENGTH, length);
+    Atomics.store(head, REQUEST, seq);
+    Atomics.notify(head, REQUEST);
+    const wait = Atomics.waitAsync(head, RESPONSE, seq - 1);
+    if (wait.async) await wait.value;
+    const status = Atomics.load(head, STATUS);
+    const size = Atomics.load(head, LENGTH);
+    if (status === STATUS_ERROR) {
+      throw deserializeError(JSON.parse(new TextDecoder().decode(data.slice(0, size))) as SerializedError);
+    }
+    if (status === STATUS_OVERFLOW) {
+      const outputs = await this.transport.takeOverflow();
+      await this.#grow(size);
+      return outputs;
+    }
+    return decodeTensors(data.subarray(0, size), true);
+  }
+
+  close(): void {
+    if (!this.#buffer) return;
+    const head = header(this.#buffer);
+    Atomics.store(head, CLOSED, 1);
+    Atomics.notify(head, REQUEST);
+  }
+
+  async #grow(needed: number): Promise<void> {
+    const buffer = new SharedArrayBuffer(HEADER_BYTES + capacityFor(needed));
+    // Sequence numbers continue across buffers, so both ends agree on what is new.
+    const head = header(buffer);
+    Atomics.store(head, REQUEST, this.#seq);
+    Atomics.store(head, RESPONSE, this.#seq);
+    await this.transport.attach(buffer);
+    this.#buffer = buffer;
+  }
+}
