@@ -11,7 +11,11 @@ import type { EngineEnvironment } from './worker/protocol.js';
 
 export interface BytesEngine {
   environment(): Promise<EngineEnvironment>;
-  loadBytes(bytes: ArrayBuffer, options: { name: string; version?: string; backend: BackendPreference }): Promise<Model>;
+  /**
+   * `fallback` lets a model forced onto WebGPU move to WASM when the device is lost
+   * (what 'auto' does), so tests can reach that path on a machine where 'auto' picks WASM.
+   */
+  loadBytes(bytes: ArrayBuffer, options: { name: string; version?: string; backend: BackendPreference; fallback?: boolean }): Promise<Model>;
   /** Test hooks: crash the worker (as a bug would), or lose the WebGPU device. */
   simulate(fault: 'crash' | 'device-lost'): Promise<void>;
   /** Kills the worker at once; pending calls reject with WORKER_CRASHED. */
@@ -23,7 +27,7 @@ export function openBytesEngine(options: EngineClientOptions = {}): BytesEngine 
   const client = new EngineClient(options);
   return {
     environment: () => client.environment(),
-    async loadBytes(bytes, { name, version = '0.0.0', backend }) {
+    async loadBytes(bytes, { name, version = '0.0.0', backend, fallback }) {
       // Kept so the session can be recreated after a crash or a fallback.
       const copy = bytes.slice(0);
       const session = await startSession(client, bytes, backend, `${name}@${version}`);
@@ -31,7 +35,7 @@ export function openBytesEngine(options: EngineClientOptions = {}): BytesEngine 
         name,
         version,
         bytes: async () => copy.slice(0),
-        allowFallback: backend === 'auto',
+        allowFallback: fallback ?? backend === 'auto',
       });
     },
     simulate: (fault) => client.simulate(fault),

@@ -31,6 +31,7 @@ export class Engine {
   readonly #gpu: GpuDeviceWatch;
   #nextId = 1;
   #environment: Promise<EngineEnvironment> | undefined;
+  #crashArmed = false;
 
   constructor(ort: OrtModule) {
     this.#ort = ort;
@@ -133,6 +134,11 @@ export class Engine {
     await open.session.release();
   }
 
+  /** Test hook: the next run dies with an uncaught error, as an abort inside onnxruntime would. */
+  crashOnNextRun(): void {
+    this.#crashArmed = true;
+  }
+
   /** Loses the WebGPU device, as a driver reset would. */
   loseDevice(): Promise<void> {
     return this.#gpu.destroy();
@@ -171,6 +177,12 @@ export class Engine {
     const ort = this.#ort;
     const onGpu = open.backend === 'webgpu';
     if (onGpu && this.#gpu.lost) throw this.#deviceLost(open);
+    if (this.#crashArmed) {
+      setTimeout(() => {
+        throw new Error('simulated worker crash');
+      });
+      return new Promise<never>(() => undefined);
+    }
     const ortFeeds: Record<string, Ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(feeds)) {
       ortFeeds[name] = new ort.Tensor(tensor.type, typedDataOf(tensor) as Ort.Tensor.DataType, tensor.dims);

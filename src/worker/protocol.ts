@@ -73,6 +73,6 @@ export interface EngineApi {
   attachChannel(sessionId: number, buffer: SharedArrayBuffer): Promise<void>;
   takeOverflow(sessionId: number): Promise<Record<string, TensorLike>>;
   release(sessionId: number): Promise<void>;
-  /** Test hooks: an uncaught error in the worker, or a lost WebGPU device. */
+  /** Test hooks: the worker dies during its next run, or the WebGPU device is lost now. */
   simulate(fault: 'crash' | 'device-lost'): Promise<void>;
 }

@@ -26,10 +26,7 @@ const api: EngineApi = {
   release: (sessionId) => engine.release(sessionId),
   async simulate(fault) {
     if (fault === 'device-lost') return engine.loseDevice();
-    // Thrown outside any call, as a bug or an abort in onnxruntime would be.
-    setTimeout(() => {
-      throw new Error('simulated worker crash');
-    });
+    engine.crashOnNextRun();
   },
 };
 

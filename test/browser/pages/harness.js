@@ -90,7 +90,7 @@ async function load(id, name, options = {}, modelId) {
       },
     });
     if (modelId) models.set(modelId, model);
-    const info = { name: model.name, version: model.version, backend: model.backend, inputs: model.inputs, outputs: model.outputs };
+    const info = { name: model.name, version: model.version, backend: model.backend, backendInfo: model.backendInfo, inputs: model.inputs, outputs: model.outputs };
     if (!modelId) await model.dispose();
     return { ok: true, info, phases };
   } catch (error) {
@@ -128,3 +128,34 @@ async function closeRuntime(id) {
 }
 
 Object.assign(window.harness, { openRuntime, load, runOpen, disposeOpen, cache, closeRuntime });
+
+// ─── Engine helpers (execution) ─────────────────────────────────────────────
+const openEngines = new Map();
+const engineModels = new Map();
+
+async function engineLoad(engineId, modelUrl, options) {
+  let engine = openEngines.get(engineId);
+  if (!engine) {
+    engine = internal.openBytesEngine();
+    openEngines.set(engineId, engine);
+  }
+  try {
+    const model = await engine.loadBytes(await fetchBytes(modelUrl), { name: 'm', ...options });
+    engineModels.set(engineId, model);
+    return { ok: true, backend: model.backend, backendInfo: model.backendInfo, inputs: model.inputs };
+  } catch (error) {
+    return { ok: false, error: encodeError(error) };
+  }
+}
+
+/** Runs the engine's model on `feeds` (wire tensors); the result settles as data, never throws. */
+function engineRun(engineId, feeds, options = {}) {
+  const model = engineModels.get(engineId);
+  const decoded = feeds === null ? null : Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v?.base64 !== undefined ? decodeTensor(v) : v]));
+  return model.run(decoded, options).then(
+    (outputs) => ({ ok: true, backend: model.backend, outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, encodeTensor(v)])) }),
+    (error) => ({ ok: false, error: encodeError(error), isOutpostError: outpost.isOutpostError(error) }),
+  );
+}
+
+Object.assign(window.harness, { openEngines, engineModels, engineLoad, engineRun });
