@@ -1,8 +1,9 @@
-// `npm start`: make sure the models and the build exist, then serve the demo page
-// cross-origin isolated. Later stages (registry, collector) join here as they land.
+// `npm start`: make sure the models, the build and a signed demo registry exist, then
+// serve the demo page cross-origin isolated. The collector joins here when it lands.
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { ensureDemoRegistry } from './demo-registry.js';
 import { startStaticServer } from './static-server.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: process.env.PORT ?? '5173' } } });
@@ -11,6 +12,7 @@ const port = Number(values.port);
 const run = (command: string) => execSync(command, { stdio: 'inherit' });
 run('npm run --silent models');
 if (!existsSync('dist/index.js') || !existsSync('dist/ort')) run('npm run --silent build');
+await ensureDemoRegistry();
 
 await startStaticServer({ root: '.', port });
 console.log(`\nOutpost demo: http://localhost:${port}/demo/\n(press Ctrl+C to stop)`);

@@ -153,6 +153,9 @@ export class Engine {
     const session = await this.#ort.InferenceSession.create(new Uint8Array(bytes), {
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
+      // Errors only: a strict WebGPU probe that fails is an expected outcome, reported
+      // in the backend choice, not something to print to the page's console.
+      logSeverityLevel: backend === 'webgpu' && strictWebgpu ? 4 : 3,
       ...(backend === 'webgpu' && strictWebgpu ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}),
     });
     if (backend === 'webgpu') await this.#gpu.watch();

@@ -13,8 +13,9 @@ export interface RegistryFixture {
 }
 
 async function cli(...argv: string[]): Promise<void> {
-  const code = await main(argv);
-  if (code !== 0) throw new Error(`outpost ${argv.join(' ')} exited ${code}`);
+  const errors: string[] = [];
+  const code = await main(argv, { out: () => undefined, err: (line) => errors.push(line) });
+  if (code !== 0) throw new Error(`outpost ${argv.join(' ')} exited ${code}: ${errors.join(' ')}`);
 }
 
 /**
