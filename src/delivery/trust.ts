@@ -96,7 +96,8 @@ export class TrustChain {
     const expired = isExpired(index, Date.now());
     // An expired index is verified but never becomes the floor or the offline copy.
     if (!expired) await this.#state.raiseIndexFloor(index.version, fromUtf8(bytes));
-    return { index, fresh: true, expired };
+    // An expired root freezes updates just as an expired index does.
+    return { index, fresh: true, expired: expired || isExpired(root, Date.now()) };
   }
 
   async #cachedIndex(root: Root, reason: unknown): Promise<TrustedIndex> {
