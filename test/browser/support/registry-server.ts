@@ -72,7 +72,9 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
     if (cut !== undefined && cut < slice.byteLength) {
       faults.cutOnce.delete(path);
       sent.set(path, (sent.get(path) ?? 0) + cut);
-      res.write(slice.subarray(0, cut), () => setTimeout(() => req.socket.destroy(), 20));
+      // Close (FIN, not RST) once the bytes are out: a reset could discard bytes the
+      // client had not read yet, making the resume point depend on timing.
+      res.write(slice.subarray(0, cut), () => req.socket.end());
       return true;
     }
     sent.set(path, (sent.get(path) ?? 0) + slice.byteLength);
