@@ -1,0 +1,167 @@
+// Run benchmark: what outpost's worker adds to each inference call, against
+// onnxruntime-web run in the page and onnxruntime-web's own proxy worker, in one page.
+//
+//   npx tsx bench/run.ts [--runs 500] [--det-runs 30] [--block 20] [--json out.json] [--ref HEAD | --no-build]
+import { callPage, openBenchPage, type BenchPage } from './lib/browser.js';
+import {
+  benchArgs, COMMON_USAGE, environmentLine, intFlag, loadLine, sampleLoad, median, ms, progress, quantile, ratio, turnOrder, table, verdictLine, writeJson, type Verdict,
+} from './lib/report.js';
+import { describeSource, ensureModels, makeWorkDir, preparePackage, startSite } from './lib/site.js';
+
+const USAGE = `Usage: npx tsx bench/run.ts [options]
+  --runs <n>            measured calls per variant on Silero VAD (default 500)
+  --det-runs <n>        measured calls per variant on PP-OCR det 1x3x320x320 (default 30)
+  --block <n>           calls per interleaved block on VAD (default 20; det switches variant every call)
+  --warmup <n>          unmeasured calls per variant first on VAD (default 50; det: a tenth, at least 3)
+${COMMON_USAGE}`;
+
+const VARIANTS = ['inpage', 'proxy', 'outpost', 'outpost-transfer'] as const;
+type Variant = (typeof VARIANTS)[number];
+const LABELS: Record<Variant, string> = {
+  inpage: '(i) onnxruntime-web in page',
+  proxy: '(ii) onnxruntime-web proxy worker',
+  outpost: '(iii) outpost model.run',
+  'outpost-transfer': '(iii) outpost, { transfer: true }',
+};
+
+interface FeedSpec {
+  name: string;
+  type: 'float32' | 'int64';
+  dims: number[];
+  fill: number | 'noise';
+}
+interface ModelCase {
+  name: string;
+  label: string;
+  file: string;
+  feeds: FeedSpec[];
+  runs: number;
+  block: number;
+  warmup: number;
+  /** The target: outpost's median may exceed the in-page median by at most this. */
+  target: { kind: 'added-ms'; max: number } | { kind: 'ratio'; max: number };
+}
+
+const args = benchArgs(USAGE, {
+  runs: { type: 'string' },
+  'det-runs': { type: 'string' },
+  block: { type: 'string' },
+  warmup: { type: 'string' },
+});
+const blockSize = intFlag(args.block, 'block', 20);
+const warmup = intFlag(args.warmup, 'warmup', 50);
+const CASES: ModelCase[] = [
+  {
+    name: 'silero_vad', label: 'Silero VAD', file: 'models/silero_vad_v5.onnx',
+    feeds: [
+      { name: 'input', type: 'float32', dims: [1, 512], fill: 'noise' },
+      { name: 'state', type: 'float32', dims: [2, 1, 128], fill: 0 },
+      { name: 'sr', type: 'int64', dims: [], fill: 16000 },
+    ],
+    runs: intFlag(args.runs, 'runs', 500), block: blockSize, warmup,
+    target: { kind: 'added-ms', max: 0.1 },
+  },
+  {
+    name: 'ppocr_det', label: 'PP-OCR det 320²', file: 'models/ppocr_det.onnx',
+    feeds: [{ name: 'x', type: 'float32', dims: [1, 3, 320, 320], fill: 'noise' }],
+    runs: intFlag(args['det-runs'], 'det-runs', 30), block: 1, warmup: Math.max(3, Math.round(warmup / 10)),
+    target: { kind: 'ratio', max: 1.02 },
+  },
+];
+
+await ensureModels(CASES.map((c) => c.file));
+const workDir = await makeWorkDir();
+const source = await describeSource(args);
+const distDir = await preparePackage(args, workDir);
+const site = await startSite({ distDir, workDir });
+const loadBefore = sampleLoad();
+let opened: BenchPage | undefined;
+try {
+  const bench = await openBenchPage(`${site.origin}/bench/pages/run.html`);
+  opened = bench;
+  const env = await callPage<{ userAgent: string; hardwareConcurrency: number; crossOriginIsolated: boolean }>(bench, 'environment');
+  await callPage(bench, 'init');
+  const results: Array<{ model: ModelCase; setup: SetupResult; samples: Record<Variant, number[]>; blockMedians: Record<Variant, number[]> }> = [];
+  for (const model of CASES) {
+    progress(`${model.label}: creating sessions …`);
+    const setup = await callPage<SetupResult>(bench, 'setup', { name: model.name, url: `/${model.file}`, feeds: model.feeds });
+    for (const variant of VARIANTS) await callPage(bench, 'block', model.name, variant, model.warmup);
+    const samples = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
+    /** Per block, each variant's median: blocks ran back to back, so they pair up. */
+    const blockMedians = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
+    const blocks = Math.ceil(model.runs / model.block);
+    for (let b = 0; b < blocks; b++) {
+      if (b % 5 === 0) progress(`${model.label}: block ${b + 1}/${blocks}`);
+      const count = Math.min(model.block, model.runs - b * model.block);
+      for (const variant of turnOrder(VARIANTS, b)) {
+        const times = await callPage<number[]>(bench, 'block', model.name, variant, count);
+        samples[variant].push(...times);
+        blockMedians[variant].push(median(times));
+      }
+    }
+    results.push({ model, setup, samples, blockMedians });
+  }
+
+  // ─── report ───────────────────────────────────────────────────────────────
+  const verdicts: Verdict[] = [];
+  const rows: string[][] = [];
+  for (const { model, setup, samples, blockMedians } of results) {
+    const base = median(samples.inpage);
+    // Robust to a neighbour's burst: each block against the in-page block beside it.
+    const paired = (variant: Variant) => median(blockMedians[variant].map((value, b) => value / blockMedians.inpage[b]!));
+    for (const variant of VARIANTS) {
+      const value = median(samples[variant]);
+      rows.push([
+        variant === 'inpage' ? `${model.label} (${samples.inpage.length} runs)` : '',
+        LABELS[variant], ms(value), ms(quantile(samples[variant], 0.1)), ms(quantile(samples[variant], 0.9)),
+        variant === 'inpage' ? 'baseline' : `${value - base >= 0 ? '+' : ''}${ms(value - base)}`,
+        variant === 'inpage' ? 'baseline' : ratio(value / base),
+        variant === 'inpage' ? '' : ratio(paired(variant)),
+        setup.maxDiff[variant]!.toExponential(1),
+      ]);
+    }
+    for (const variant of ['outpost', 'outpost-transfer'] as const) {
+      const value = median(samples[variant]);
+      const how = variant === 'outpost' ? 'model.run' : 'model.run with transfer';
+      verdicts.push(
+        model.target.kind === 'added-ms'
+          ? { target: `${model.label}: ${how} adds ≤ ${model.target.max} ms median over in-page`, measured: `+${ms(value - base)} ms`, met: value - base <= model.target.max }
+          : { target: `${model.label}: ${how} adds ≤ ${((model.target.max - 1) * 100).toFixed(0)}% median over in-page`, measured: `${((value / base - 1) * 100).toFixed(1)}% (${ratio(value / base)})`, met: value / base <= model.target.max },
+      );
+    }
+  }
+
+  console.log(`\nRun benchmark — ${environmentLine(env)}`);
+  const loadAfter = sampleLoad();
+  console.log(`package: ${source}`);
+  console.log(loadLine(loadBefore, loadAfter));
+  const threads = results[0]?.setup.numThreads;
+  console.log(`backend wasm, same ort.min.mjs build everywhere; numThreads left to onnxruntime's default (in page: ${threads?.inpage}, proxy: ${threads?.proxy}; outpost's worker uses the same default)`);
+  console.log(`per-call times after warm-up, variants interleaved in blocks (VAD ${CASES[0]!.block}, det ${CASES[1]!.block} calls); feeds built per call in every variant;`);
+  console.log('"outpost" copies inputs to its worker (the default); "transfer" hands them over (the caller\'s arrays are detached).');
+  console.log('"paired ratio" = median over blocks of (block median / in-page block median): steadier when the machine is busy.\n');
+  console.log(table(['model', 'variant', 'median ms', 'p10 ms', 'p90 ms', 'added ms', 'ratio', 'paired ratio', 'max |Δ| out'], rows));
+  console.log('');
+  for (const verdict of verdicts) console.log(verdictLine(verdict));
+
+  await writeJson(args.json, {
+    bench: 'run', source, load: { before: loadBefore, after: loadAfter }, environment: env,
+    results: results.map(({ model, setup, samples }) => ({
+      model: model.name, feeds: model.feeds, setup,
+      medians: Object.fromEntries(VARIANTS.map((v) => [v, median(samples[v])])),
+      p90: Object.fromEntries(VARIANTS.map((v) => [v, quantile(samples[v], 0.9)])),
+      samples,
+    })),
+    verdicts,
+  });
+} finally {
+  await opened?.close();
+  await site.close();
+}
+
+interface SetupResult {
+  bytes: number;
+  numThreads: { inpage: number; proxy: number };
+  maxDiff: Record<string, number>;
+}
+
