@@ -14,11 +14,11 @@ export interface BenchPage {
  * Opens `url` and waits until the page sets `window.benchReady`; the page must be
  * cross-origin isolated, or onnxruntime-web would silently run without threads.
  */
-export async function openBenchPage(url: string): Promise<BenchPage> {
+export async function openBenchPage(url: string, extraArgs: string[] = []): Promise<BenchPage> {
   const browser = await chromium.launch({
     executablePath: process.env.OUTPOST_CHROMIUM ?? '/usr/bin/chromium',
     // gc() lets a page start every timed variant from the same heap, not from the last one's garbage.
-    args: [...chromiumArgs, '--js-flags=--expose-gc'],
+    args: [...chromiumArgs, '--js-flags=--expose-gc', ...extraArgs],
   });
   const problems: string[] = [];
   try {
