@@ -3,7 +3,7 @@
 // when its index is about to expire.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { runCli as cli } from './run-cli.js';
 
 export const DEMO_DIR = join('demo', 'registry');
 const KEYS_DIR = join('.cache', 'demo-keys');
@@ -13,12 +13,6 @@ const DEMO_MODELS = [
   { name: 'ppocr-det', file: join('models', 'ppocr_det.onnx') },
   { name: 'tiny-affine', file: join('models', 'tiny_affine.onnx') },
 ];
-
-async function cli(...argv: string[]): Promise<void> {
-  const errors: string[] = [];
-  const code = await main(argv, { out: () => undefined, err: (line) => errors.push(line) });
-  if (code !== 0) throw new Error(`outpost ${argv.join(' ')} failed: ${errors.join(' ')}`);
-}
 
 function indexExpiresSoon(): boolean {
   const envelope = JSON.parse(readFileSync(join(DEMO_DIR, 'index.json'), 'utf8')) as { payload: string };

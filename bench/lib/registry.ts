@@ -1,19 +1,14 @@
 // A signed registry built with the project's CLI, exactly as an operator would.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../../scripts/run-cli.js';
 
 export interface BenchRegistry {
   dir: string;
   rootText: string;
 }
 
-async function outpost(argv: string[]): Promise<void> {
-  const lines: string[] = [];
-  const quiet = { out: (line: string) => lines.push(line), err: (line: string) => lines.push(line) };
-  const code = await main(argv, quiet);
-  if (code !== 0) throw new Error(`outpost ${argv.join(' ')} exited ${code}: ${lines.join(' | ')}`);
-}
+const outpost = (argv: string[]) => runCli(...argv);
 
 /** keygen, init, then publish and release each model on `stable` with default chunking. */
 export async function buildBenchRegistry(

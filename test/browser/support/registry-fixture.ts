@@ -2,7 +2,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.js';
+import { runCli as cli } from '../../../scripts/run-cli.js';
 
 export interface RegistryFixture {
   dir: string;
@@ -10,12 +10,6 @@ export interface RegistryFixture {
   rootText: string;
   cli(...argv: string[]): Promise<void>;
   read(path: string): Promise<Uint8Array>;
-}
-
-async function cli(...argv: string[]): Promise<void> {
-  const errors: string[] = [];
-  const code = await main(argv, { out: () => undefined, err: (line) => errors.push(line) });
-  if (code !== 0) throw new Error(`outpost ${argv.join(' ')} exited ${code}: ${errors.join(' ')}`);
 }
 
 /**
