@@ -74,6 +74,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const normalized = normalizeLoadOptions(name, loadOptions);
     const { signal } = normalized;
     if (signal?.aborted) throw abortError(`load of ${name}`, signal);
+    // Start the worker and onnxruntime's WebAssembly now: they warm up while the model
+    // is fetched or read from the cache, instead of after.
+    void engine.environment().catch(() => undefined);
     const { store, state } = await stores();
     trust ??= new TrustChain(config.registryUrl, config.trustedRoot, state);
     const inUseKeys = new Set(inUse.keys());

@@ -6,6 +6,7 @@ import { ChannelServer } from './channel/worker-side.js';
 import { probeEnvironment } from './environment.js';
 import { GpuDeviceWatch } from './gpu-device.js';
 import { SYNTHETIC_SHAPES, syntheticFeeds, timeRuns } from './measure.js';
+import { WARMUP_MODEL } from './warmup.js';
 import type { BackendAttempt, CreateSessionRequest, EngineConfig, EngineEnvironment, StartedSession } from './protocol.js';
 
 type OrtModule = typeof Ort;
@@ -32,6 +33,8 @@ export class Engine {
   #nextId = 1;
   #environment: Promise<EngineEnvironment> | undefined;
   #crashArmed = false;
+  /** onnxruntime's WebAssembly start, begun at init; sessions wait for it (it must not run twice). */
+  #warm: Promise<void> | undefined;
 
   constructor(ort: OrtModule) {
     this.#ort = ort;
@@ -44,6 +47,10 @@ export class Engine {
     if (config.numThreads !== undefined) env.wasm.numThreads = config.numThreads;
     env.logLevel = 'error';
     this.#environment ??= probeEnvironment();
+    this.#warm ??= this.#ort.InferenceSession.create(WARMUP_MODEL.slice(), { executionProviders: ['wasm'], logSeverityLevel: 4 }).then(
+      (session) => session.release(),
+      () => undefined,
+    );
     return this.#environment;
   }
 
@@ -145,6 +152,7 @@ export class Engine {
   }
 
   async #open(bytes: ArrayBuffer, backend: Backend, label: string, strictWebgpu: boolean): Promise<OpenSession> {
+    await this.#warm;
     if (backend === 'webgpu') {
       const env = await this.#environment;
       if (env && !env.webgpu.available) throw new Error(env.webgpu.reason);
