@@ -72,9 +72,11 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
     if (cut !== undefined && cut < slice.byteLength) {
       faults.cutOnce.delete(path);
       sent.set(path, (sent.get(path) ?? 0) + cut);
-      // Close (FIN, not RST) once the bytes are out: a reset could discard bytes the
-      // client had not read yet, making the resume point depend on timing.
-      res.write(slice.subarray(0, cut), () => req.socket.end());
+      // The connection stalls, then dies, as a dropped mobile link does. The pause lets
+      // the browser read what did arrive: a close right after the write can make it drop
+      // bytes it had not handed to the page yet, and the resume point would depend on
+      // how busy the machine is.
+      res.write(slice.subarray(0, cut), () => setTimeout(() => req.socket.destroy(), 500));
       return true;
     }
     sent.set(path, (sent.get(path) ?? 0) + slice.byteLength);
