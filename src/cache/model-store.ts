@@ -25,19 +25,19 @@ export class ModelStore {
   }
 
   /**
-   * Records the version (its manifest) before any chunk is stored. A manifest that
-   * differs from the stored one (a re-published version) discards the old chunks.
+   * Records the version (its manifest) before any chunk is stored. A different manifest
+   * (re-signed after a key rotation) replaces the stored one and the version is
+   * incomplete until its chunks are checked again; chunks stay, since every chunk is
+   * verified against the current manifest when read, and only those that differ are fetched.
    */
   async begin(record: Pick<VersionRecord, 'name' | 'version' | 'manifest' | 'manifestSha256' | 'bytes'>, now: number): Promise<VersionRecord> {
-    const tx = this.#db.transaction(['versions', 'chunks'], 'readwrite');
-    const versions = tx.objectStore('versions');
-    let existing = await versions.get([record.name, record.version]);
-    if (existing && existing.manifestSha256 !== record.manifestSha256) {
-      await tx.objectStore('chunks').delete(versionChunkRange(record.name, record.version));
-      existing = undefined;
-    }
-    const next: VersionRecord = existing ?? { ...record, storedBytes: 0, complete: false, lastUsed: now, storedAt: now };
-    await versions.put(next);
+    const tx = this.#db.transaction('versions', 'readwrite');
+    const existing = await tx.store.get([record.name, record.version]);
+    let next: VersionRecord;
+    if (!existing) next = { ...record, storedBytes: 0, complete: false, lastUsed: now, storedAt: now };
+    else if (existing.manifestSha256 !== record.manifestSha256) next = { ...existing, ...record, complete: false };
+    else next = existing;
+    await tx.store.put(next);
     await tx.done;
     return next;
   }

@@ -1,7 +1,7 @@
 import type { ModelStore } from '../cache/model-store.js';
 import type { StateStore } from '../cache/state-store.js';
 import { versionKey } from '../cache/eviction.js';
-import { abortError, OutpostError } from '../errors.js';
+import { abortError, isOutpostError, OutpostError } from '../errors.js';
 import { fetchMetadata, type RequestContext } from '../delivery/http.js';
 import type { TrustChain } from '../delivery/trust.js';
 import { sha256Hex } from '../registry/encoding.js';
@@ -89,7 +89,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
     const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx);
     await store.update(name, version, { complete: true, lastUsed: Date.now() });
     return assembled;
-  });
+  }, signal);
   const quietCtx: RequestContext = { fetch: options.fetch, retry: options.retry };
   return {
     name,
@@ -138,8 +138,14 @@ function totalBytes(manifest: Manifest): number {
  * One download of a version at a time across tabs and calls: the second waits, then
  * finds the chunks the first stored. Without Web Locks it runs unguarded.
  */
-async function withVersionLock<T>(dbName: string, key: string, work: () => Promise<T>): Promise<T> {
+async function withVersionLock<T>(dbName: string, key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   const locks = (globalThis.navigator as Navigator | undefined)?.locks;
   if (!locks) return work();
-  return locks.request(`outpost:${dbName}:${key}`, work) as Promise<T>;
+  try {
+    return (await locks.request(`outpost:${dbName}:${key}`, signal ? { signal } : {}, work)) as T;
+  } catch (error) {
+    // Aborted while another tab or call held the lock.
+    if (signal?.aborted && !isOutpostError(error)) throw abortError(`load of ${key}`, signal);
+    throw error;
+  }
 }

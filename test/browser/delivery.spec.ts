@@ -329,3 +329,37 @@ test('staged rollout: a client stays in its bucket across reloads', async ({ pag
     await regServer.close();
   }
 });
+
+test('root rotation: a client shipped with root 1 walks to root 2 and trusts its new keys; a step signed only by the new keys is refused', async ({ page }) => {
+  const reg = await buildRegistry({ chunkSize: CHUNK, models: [{ name: 'vad', version: '1.0.0', file: VAD }] });
+  const regServer = await startRegistryServer(reg.dir);
+  try {
+    await openRuntimePage(page, regServer, reg.rootText);
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+
+    await reg.cli('keygen', '--out', reg.keysDir, '--name', 'root-next');
+    await reg.cli('keygen', '--out', reg.keysDir, '--name', 'targets-next');
+    await reg.cli(
+      'rotate-root', reg.dir, '--key', join(reg.keysDir, 'root1.private.json'),
+      '--new-root-key', join(reg.keysDir, 'root-next.private.json'),
+      '--targets-key', join(reg.keysDir, 'targets-next.public.json'),
+    );
+    await reg.cli('resign', reg.dir, '--key', join(reg.keysDir, 'targets-next.private.json'));
+
+    // Still shipped with root 1: the chain leads to root 2, whose targets key signs now.
+    await openRuntimePage(page, regServer, reg.rootText);
+    regServer.reset();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    // The manifest was re-signed, the model bytes were not: nothing is downloaded again.
+    expect(regServer.sent.get(model('1.0.0')) ?? 0).toBe(0);
+
+    // A fresh client offered a root 2 signed by the new root key alone.
+    const forged = await resign(await reg.read('roots/2.root.json'), () => undefined, [await signer(join(reg.keysDir, 'root-next.private.json'))]);
+    regServer.faults.overrides.set('roots/2.root.json', forged);
+    await page.evaluate(() => indexedDB.deleteDatabase('outpost'));
+    await openRuntimePage(page, regServer, reg.rootText);
+    expectCode(await load(page, 'vad'), 'SIGNATURE_INVALID');
+  } finally {
+    await regServer.close();
+  }
+});
