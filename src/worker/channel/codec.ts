@@ -16,26 +16,33 @@ const decoder = new TextDecoder();
 
 const align = (offset: number, to: number) => (offset + to - 1) & ~(to - 1);
 
-/** Bytes `encodeTensors` needs for `tensors`. */
-export function encodedSize(tensors: Record<string, TensorLike>): number {
+/** Bytes `encodeTensors` needs for `tensors`, given each name already encoded. */
+function sizeOf(entries: ReadonlyArray<[Uint8Array, TensorLike]>): number {
   let size = 4;
-  for (const [name, tensor] of Object.entries(tensors)) {
-    size = align(size + 2 + encoder.encode(name).byteLength + 2, 4) + 4 * tensor.dims.length + 4;
+  for (const [name, tensor] of entries) {
+    size = align(size + 2 + name.byteLength + 2, 4) + 4 * tensor.dims.length + 4;
     size = align(size, 8) + tensor.data.byteLength;
   }
   return size;
 }
 
+// TextEncoder refuses shared memory, so names are encoded apart, once per call, then copied.
+const withNameBytes = (tensors: Record<string, TensorLike>): Array<[Uint8Array, TensorLike]> =>
+  Object.entries(tensors).map(([name, tensor]) => [encoder.encode(name), tensor]);
+
+/** Bytes `encodeTensors` needs for `tensors`. */
+export function encodedSize(tensors: Record<string, TensorLike>): number {
+  return sizeOf(withNameBytes(tensors));
+}
+
 /** Writes `tensors` at the start of `target`; returns the bytes written, or -1 if they do not fit. */
 export function encodeTensors(tensors: Record<string, TensorLike>, target: Uint8Array): number {
-  if (encodedSize(tensors) > target.byteLength) return -1;
+  const entries = withNameBytes(tensors);
+  if (sizeOf(entries) > target.byteLength) return -1;
   const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
-  const entries = Object.entries(tensors);
   view.setUint32(0, entries.length, true);
   let offset = 4;
-  for (const [name, tensor] of entries) {
-    // TextEncoder refuses shared memory: encode, then copy.
-    const nameBytes = encoder.encode(name);
+  for (const [nameBytes, tensor] of entries) {
     view.setUint16(offset, nameBytes.byteLength, true);
     target.set(nameBytes, offset + 2);
     offset += 2 + nameBytes.byteLength;

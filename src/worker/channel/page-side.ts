@@ -43,12 +43,16 @@ export class SharedRunChannel {
   constructor(private readonly transport: ChannelTransport) {}
 
   async run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-    const needed = encodedSize(feeds);
-    if (!this.#buffer || this.#buffer.byteLength - HEADER_BYTES < needed) await this.#grow(needed);
+    if (!this.#buffer) await this.#grow(0);
+    let length = encodeTensors(feeds, dataRegion(this.#buffer as SharedArrayBuffer));
+    if (length < 0) {
+      // Rare: feeds larger than any so far. Grow, then write them again.
+      await this.#grow(encodedSize(feeds));
+      length = encodeTensors(feeds, dataRegion(this.#buffer as SharedArrayBuffer));
+    }
     const buffer = this.#buffer as SharedArrayBuffer;
     const head = header(buffer);
     const data = dataRegion(buffer);
-    const length = encodeTensors(feeds, data);
     const seq = ++this.#seq;
     Atomics.store(head, LENGTH, length);
     Atomics.store(head, REQUEST, seq);
