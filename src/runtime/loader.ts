@@ -4,7 +4,6 @@ import { versionKey } from '../cache/eviction.js';
 import { abortError, isOutpostError, OutpostError } from '../errors.js';
 import { fetchMetadata, type RequestContext } from '../delivery/http.js';
 import type { TrustChain } from '../delivery/trust.js';
-import { sha256Hex } from '../registry/encoding.js';
 import { MAX_MANIFEST_BYTES } from '../registry/layout.js';
 import { registryUrl } from '../registry/paths.js';
 import { rolloutBucket } from '../registry/resolve.js';
@@ -58,7 +57,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
   });
   progress({ phase: 'metadata', loaded: 2, total: METADATA_STEPS });
 
-  const { manifest, manifestBytes } = await verifiedManifest(ctx, deps, root, trusted.index, name, version, !fromCache);
+  const { manifest, manifestBytes, manifestSha256 } = await verifiedManifest(ctx, deps, root, trusted.index, name, version, !fromCache);
   progress({ phase: 'metadata', loaded: 3, total: METADATA_STEPS });
 
   const file = manifest.files.find((entry) => entry.path === manifest.model.file);
@@ -83,7 +82,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
     });
   const bytes = await withVersionLock(options.dbName, key, async () => {
     await store.begin(
-      { name, version, manifest: manifestBytes, manifestSha256: await sha256Hex(manifestBytes), bytes: totalBytes(manifest) },
+      { name, version, manifest: manifestBytes, manifestSha256, bytes: totalBytes(manifest) },
       Date.now(),
     );
     const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx);
@@ -108,11 +107,13 @@ async function verifiedManifest(
   name: string,
   version: string,
   online: boolean,
-): Promise<{ manifest: Manifest; manifestBytes: Uint8Array }> {
+): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; manifestSha256: string }> {
   const pin = index.models[name]?.versions[version]?.manifest;
   const cached = await deps.store.get(name, version);
   if (cached && (!pin || cached.manifestSha256 === pin.sha256)) {
-    return { manifest: await verifyManifest(root, index, name, version, cached.manifest), manifestBytes: cached.manifest };
+    const manifest = await verifyManifest(root, index, name, version, cached.manifest);
+    // Verified against the index pin, so the pin's hash is the manifest's hash.
+    return { manifest, manifestBytes: cached.manifest, manifestSha256: cached.manifestSha256 };
   }
   if (!pin) {
     throw new OutpostError('MODEL_NOT_FOUND', `${name}@${version} is not in index version ${index.version}`, {
@@ -127,7 +128,7 @@ async function verifiedManifest(
   if (bytes === undefined) {
     throw new OutpostError('MODEL_NOT_FOUND', `${url.href} is missing from the registry`, { details: { name, version, url: url.href } });
   }
-  return { manifest: await verifyManifest(root, index, name, version, bytes), manifestBytes: bytes };
+  return { manifest: await verifyManifest(root, index, name, version, bytes), manifestBytes: bytes, manifestSha256: pin.sha256 };
 }
 
 function totalBytes(manifest: Manifest): number {
