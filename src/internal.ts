@@ -44,3 +44,5 @@ export function openBytesEngine(options: EngineClientOptions = {}): BytesEngine 
   };
 }
 export type { TensorLike, TensorSpec, Backend } from './tensor/types.js';
+/** The typed array each tensor type uses (test pages decode tensors with it). */
+export { TYPED_ARRAY_FOR } from './tensor/convert.js';

@@ -3,19 +3,9 @@
 import * as outpost from '/dist/index.js';
 import * as internal from '/dist/internal.js';
 
-const ARRAYS = {
-  float32: Float32Array,
-  float16: Uint16Array,
-  int32: Int32Array,
-  int64: BigInt64Array,
-  uint8: Uint8Array,
-  int8: Int8Array,
-  bool: Uint8Array,
-};
-
 function decodeTensor({ type, dims, base64 }) {
   const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  return { type, dims, data: new ARRAYS[type](bytes.buffer) };
+  return { type, dims, data: new internal.TYPED_ARRAY_FOR[type](bytes.buffer) };
 }
 
 function encodeTensor({ type, dims, data }) {
