@@ -6,8 +6,16 @@ import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 const require = createRequire(import.meta.url);
 const ortDist = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm'));
 
-/** onnxruntime-web's runtime files, loaded by the worker from `ort/` next to the entry. */
-const ORT_FILES = ['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm'];
+/**
+ * onnxruntime-web's runtime files, loaded by the worker from `ort/` next to the entry:
+ * the WASM-only build (the 'wasm' backend) and the JSEP build (the 'webgpu' backend).
+ */
+const ORT_FILES = [
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort-wasm-simd-threaded.jsep.mjs',
+  'ort-wasm-simd-threaded.jsep.wasm',
+];
 
 // The .wasm must stay a separate file: inlined it would make a 38 MB worker chunk.
 function copyOrtRuntime(): Plugin {

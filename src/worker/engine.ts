@@ -11,7 +11,17 @@ import type { BackendAttempt, CreateSessionRequest, EngineConfig, EngineEnvironm
 
 type OrtModule = typeof Ort;
 
+/**
+ * Where each backend's onnxruntime-web comes from. Two builds, each its own module
+ * instance with its own WebAssembly heap: the WASM-only build runs the 'wasm' backend
+ * (its code is not instrumented for JSEP's async WebGPU calls, which makes CPU
+ * inference measurably faster, and its .wasm is half the size), and the JSEP build,
+ * loaded only when a WebGPU session is asked for, runs 'webgpu'.
+ */
+export type OrtBuilds = Record<Backend, () => Promise<OrtModule>>;
+
 interface OpenSession {
+  ort: OrtModule;
   session: Ort.InferenceSession;
   label: string;
   backend: Backend;
@@ -27,30 +37,24 @@ const MEASURED_RUNS = 5;
  * bytes the main thread has verified; nothing here fetches a URL.
  */
 export class Engine {
-  readonly #ort: OrtModule;
+  readonly #builds: OrtBuilds;
+  readonly #loaded = new Map<Backend, Promise<OrtModule>>();
   readonly #sessions = new Map<number, OpenSession>();
-  readonly #gpu: GpuDeviceWatch;
+  readonly #gpu = new GpuDeviceWatch();
+  #config: EngineConfig | undefined;
   #nextId = 1;
   #environment: Promise<EngineEnvironment> | undefined;
   #crashArmed = false;
-  /** onnxruntime's WebAssembly start, begun at init; sessions wait for it (it must not run twice). */
-  #warm: Promise<void> | undefined;
 
-  constructor(ort: OrtModule) {
-    this.#ort = ort;
-    this.#gpu = new GpuDeviceWatch(ort);
+  constructor(builds: OrtBuilds) {
+    this.#builds = builds;
   }
 
   init(config: EngineConfig): Promise<EngineEnvironment> {
-    const { env } = this.#ort;
-    env.wasm.wasmPaths = config.ortBaseUrl;
-    if (config.numThreads !== undefined) env.wasm.numThreads = config.numThreads;
-    env.logLevel = 'error';
+    this.#config ??= config;
     this.#environment ??= probeEnvironment();
-    this.#warm ??= this.#ort.InferenceSession.create(WARMUP_MODEL.slice(), { executionProviders: ['wasm'], logSeverityLevel: 4 }).then(
-      (session) => session.release(),
-      () => undefined,
-    );
+    // WASM is every model's fallback: start its build now, in parallel with the download.
+    void this.#ortFor('wasm').catch(() => undefined);
     return this.#environment;
   }
 
@@ -151,14 +155,40 @@ export class Engine {
     return this.#gpu.destroy();
   }
 
+  /**
+   * The build for `backend`, configured and with its WebAssembly started (by a one-node
+   * session: onnxruntime's start must not run twice, so sessions wait for this one).
+   */
+  #ortFor(backend: Backend): Promise<OrtModule> {
+    let loading = this.#loaded.get(backend);
+    if (!loading) {
+      const config = this.#config;
+      if (!config) throw new Error('the engine is not initialised');
+      loading = this.#builds[backend]().then(async (ort) => {
+        ort.env.wasm.wasmPaths = config.ortBaseUrl;
+        if (config.numThreads !== undefined) ort.env.wasm.numThreads = config.numThreads;
+        ort.env.logLevel = 'error';
+        await ort.InferenceSession.create(WARMUP_MODEL.slice(), { executionProviders: ['wasm'], logSeverityLevel: 4 }).then(
+          (session) => session.release(),
+          () => undefined,
+        );
+        return ort;
+      });
+      // A build that failed to load may be retried by the next session.
+      loading.catch(() => this.#loaded.delete(backend));
+      this.#loaded.set(backend, loading);
+    }
+    return loading;
+  }
+
   async #open(bytes: ArrayBuffer, backend: Backend, label: string, strictWebgpu: boolean): Promise<OpenSession> {
-    await this.#warm;
     if (backend === 'webgpu') {
       const env = await this.#environment;
       if (env && !env.webgpu.available) throw new Error(env.webgpu.reason);
       if (this.#gpu.lost) throw new Error(`the WebGPU device was lost (${this.#gpu.lostReason})`);
     }
-    const session = await this.#ort.InferenceSession.create(new Uint8Array(bytes), {
+    const ort = await this.#ortFor(backend);
+    const session = await ort.InferenceSession.create(new Uint8Array(bytes), {
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
       // Errors only: a strict WebGPU probe that fails is an expected outcome, reported
@@ -166,8 +196,8 @@ export class Engine {
       logSeverityLevel: backend === 'webgpu' && strictWebgpu ? 4 : 3,
       ...(backend === 'webgpu' && strictWebgpu ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}),
     });
-    if (backend === 'webgpu') await this.#gpu.watch();
-    return { session, label, backend, tail: Promise.resolve() };
+    if (backend === 'webgpu') await this.#gpu.watch(ort);
+    return { ort, session, label, backend, tail: Promise.resolve() };
   }
 
   async #measure(open: OpenSession): Promise<number> {
@@ -185,7 +215,7 @@ export class Engine {
   }
 
   async #runNow(open: OpenSession, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-    const ort = this.#ort;
+    const { ort } = open;
     const onGpu = open.backend === 'webgpu';
     if (onGpu && this.#gpu.lost) throw this.#deviceLost(open);
     if (this.#crashArmed) {

@@ -10,19 +10,14 @@ interface LosableDevice {
  * instead of failing, so the engine must know and refuse their results.
  */
 export class GpuDeviceWatch {
-  readonly #ort: typeof Ort;
   #device: LosableDevice | undefined;
   lost = false;
   lostReason = '';
 
-  constructor(ort: typeof Ort) {
-    this.#ort = ort;
-  }
-
-  /** Called after a WebGPU session starts, when onnxruntime has made its device. */
-  async watch(): Promise<void> {
+  /** Called after a WebGPU session starts, when `ort` (the WebGPU build) has made its device. */
+  async watch(ort: typeof Ort): Promise<void> {
     if (this.#device) return;
-    const device = (await this.#ort.env.webgpu.device) as unknown as LosableDevice | undefined;
+    const device = (await ort.env.webgpu.device) as unknown as LosableDevice | undefined;
     if (!device) return;
     this.#device = device;
     void device.lost.then((info) => {

@@ -1,7 +1,6 @@
 /// <reference lib="webworker" />
 // The worker entry: onnxruntime-web lives here, never on the page's main thread.
 import { expose, transfer } from 'comlink';
-import * as ort from 'onnxruntime-web';
 import { detachableTensors } from '../tensor/convert.js';
 import { installErrorTransferHandler } from './errors-handler.js';
 import { Engine } from './engine.js';
@@ -9,7 +8,11 @@ import type { EngineApi } from './protocol.js';
 
 installErrorTransferHandler();
 
-const engine = new Engine(ort);
+// Each backend's onnxruntime-web build is its own chunk, fetched only when a session needs it.
+const engine = new Engine({
+  wasm: () => import('onnxruntime-web/wasm'),
+  webgpu: () => import('onnxruntime-web'),
+});
 
 const api: EngineApi = {
   init: (config) => engine.init(config),
