@@ -1,6 +1,7 @@
-// The run benchmark's page: the same model on the same backend (wasm) three ways,
+// The run benchmark's page: the same model on the same backend (wasm) five ways,
 // timed call by call; bench/run.ts interleaves the blocks and does the statistics.
 import * as ortInPage from '/node_modules/onnxruntime-web/dist/ort.min.mjs';
+import * as ortWasmInPage from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
 import { openBytesEngine } from '/dist/internal.js';
 
 const ORT_DIR = '/node_modules/onnxruntime-web/dist/';
@@ -20,14 +21,18 @@ function environment() {
 }
 
 /**
- * Two onnxruntime-web instances from the same ort.min.mjs build: the second is a
- * separate module instance (the query string makes it one), so `proxy` can be set on
- * it before its first session without touching the in-page one. numThreads is left to
- * onnxruntime's default, as outpost's worker leaves it.
+ * onnxruntime-web in the page twice: the default entry (`import 'onnxruntime-web'`, the
+ * JSEP build that also does WebGPU) and the WASM-only entry (`'onnxruntime-web/wasm'`,
+ * the build outpost runs 'wasm' sessions on). The proxy variant is a separate module
+ * instance of the default entry (the query string makes it one), so `proxy` can be set
+ * on it before its first session without touching the in-page one. numThreads is left
+ * to onnxruntime's default everywhere, as outpost's worker leaves it.
  */
 async function init() {
-  ortInPage.env.wasm.wasmPaths = ORT_DIR;
-  ortInPage.env.logLevel = 'error';
+  for (const ort of [ortInPage, ortWasmInPage]) {
+    ort.env.wasm.wasmPaths = ORT_DIR;
+    ort.env.logLevel = 'error';
+  }
   ortProxy = await import(`${ORT_DIR}ort.min.mjs?proxy`);
   ortProxy.env.wasm.wasmPaths = ORT_DIR;
   ortProxy.env.wasm.proxy = true;
@@ -71,16 +76,19 @@ async function setup({ name, url, feeds: specs }) {
   const bytes = await response.arrayBuffer();
   const feeds = makeFeeds(specs);
   const inPage = await ortInPage.InferenceSession.create(new Uint8Array(bytes.slice(0)), sessionOptions);
+  const inPageWasm = await ortWasmInPage.InferenceSession.create(new Uint8Array(bytes.slice(0)), sessionOptions);
   const proxied = await ortProxy.InferenceSession.create(new Uint8Array(bytes.slice(0)), sessionOptions);
+  const bare = await bareWorker(bytes.slice(0), feeds);
   const model = await engine.loadBytes(bytes.slice(0), { name, backend: 'wasm' });
   const ortFeeds = (ort, plain) => Object.fromEntries(Object.entries(plain).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
   /** Fresh copies of the inputs, for the variants that transfer (detach) them: ort's proxy does, always. */
   const copies = () => Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { ...t, data: t.data.slice() }]));
   const runners = {
     inpage: { prepare: () => feeds, run: (f) => inPage.run(ortFeeds(ortInPage, f)) },
+    'inpage-wasm': { prepare: () => feeds, run: (f) => inPageWasm.run(ortFeeds(ortWasmInPage, f)) },
     proxy: { prepare: copies, run: (f) => proxied.run(ortFeeds(ortProxy, f)) },
+    bare: { prepare: () => feeds, run: (f) => bare.run(f) },
     outpost: { prepare: () => feeds, run: (f) => model.run(f) },
-    'outpost-transfer': { prepare: copies, run: (f) => model.run(f, { transfer: true }) },
   };
   models.set(name, runners);
   const first = {};
@@ -96,6 +104,44 @@ async function setup({ name, url, feeds: specs }) {
     maxDiff[variant] = worst;
   }
   return { bytes: bytes.byteLength, numThreads: { inpage: ortInPage.env.wasm.numThreads, proxy: ortProxy.env.wasm.numThreads }, maxDiff };
+}
+
+/**
+ * The bare worker (bare-worker.js): inputs and outputs at fixed offsets in one
+ * SharedArrayBuffer, a call is "write feeds, bump, wait for the reply, copy outputs out".
+ */
+async function bareWorker(bytes, feeds) {
+  let offset = 8;
+  const inputs = Object.entries(feeds).map(([name, { type, data, dims }]) => {
+    offset = (offset + 7) & ~7;
+    const slot = { name, type, dims, offset, length: data.length };
+    offset += data.byteLength;
+    return slot;
+  });
+  const sab = new SharedArrayBuffer(offset + 64 * 2 ** 20);
+  const view = ({ type, offset: at, length }) => new ARRAYS[type](sab, at, length);
+  // The worker's first run (which places the outputs) reads these.
+  for (const slot of inputs) view(slot).set(feeds[slot.name].data);
+  const worker = new Worker(new URL('./bare-worker.js', import.meta.url), { type: 'module' });
+  const { outputs, bytesNeeded } = await new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => resolve(data);
+    worker.onerror = (event) => reject(new Error(`bare worker: ${event.message}`));
+    worker.postMessage({ bytes, sab, inputs }, [bytes]);
+  });
+  if (bytesNeeded > sab.byteLength) throw new Error(`bare worker: outputs need ${bytesNeeded} bytes`);
+  const head = new Int32Array(sab, 0, 2);
+  let seq = 0;
+  return {
+    async run(f) {
+      for (const slot of inputs) view(slot).set(f[slot.name].data);
+      seq += 1;
+      Atomics.store(head, 0, seq);
+      Atomics.notify(head, 0);
+      const wait = Atomics.waitAsync(head, 1, seq - 1);
+      if (wait.async) await wait.value;
+      return Object.fromEntries(outputs.map((slot) => [slot.name, { type: slot.type, data: view(slot).slice(), dims: slot.dims }]));
+    },
+  };
 }
 
 /** `count` calls of one variant, one after another; per-call milliseconds. */
