@@ -2,6 +2,7 @@ import type * as Ort from 'onnxruntime-web';
 import { OutpostError } from '../errors.js';
 import { typedDataOf } from '../tensor/convert.js';
 import type { Backend, TensorLike, TensorSpec, TensorType } from '../tensor/types.js';
+import { RunQueue } from '../runtime/run-queue.js';
 import { ChannelServer } from './channel/worker-side.js';
 import { probeEnvironment } from './environment.js';
 import { GpuDeviceWatch } from './gpu-device.js';
@@ -26,7 +27,7 @@ interface OpenSession {
   label: string;
   backend: Backend;
   /** Runs on one session are serialised: onnxruntime allows one at a time. */
-  tail: Promise<unknown>;
+  queue: RunQueue;
   channel?: ChannelServer;
 }
 
@@ -119,15 +120,13 @@ export class Engine {
 
   run(sessionId: number, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
     const open = this.#get(sessionId);
-    const result = open.tail.then(() => this.#runNow(open, feeds));
-    open.tail = result.catch(() => undefined);
-    return result;
+    return open.queue.push(() => this.#runNow(open, feeds), undefined, `run of ${open.label}`);
   }
 
   attachChannel(sessionId: number, buffer: SharedArrayBuffer): void {
     const open = this.#get(sessionId);
     if (open.channel) open.channel.replace(buffer);
-    else open.channel = new ChannelServer(buffer, (feeds) => this.run(sessionId, feeds));
+    else open.channel = new ChannelServer(buffer, (feeds) => this.run(sessionId, feeds), this.#config?.spinMs);
   }
 
   takeOverflow(sessionId: number): Record<string, TensorLike> {
@@ -141,7 +140,7 @@ export class Engine {
     if (!open) return;
     this.#sessions.delete(sessionId);
     open.channel?.stop();
-    await open.tail;
+    await open.queue.idle();
     await open.session.release();
   }
 
@@ -197,7 +196,7 @@ export class Engine {
       ...(backend === 'webgpu' && strictWebgpu ? { extra: { session: { disable_cpu_ep_fallback: '1' } } } : {}),
     });
     if (backend === 'webgpu') await this.#gpu.watch(ort);
-    return { ort, session, label, backend, tail: Promise.resolve() };
+    return { ort, session, label, backend, queue: new RunQueue() };
   }
 
   async #measure(open: OpenSession): Promise<number> {
