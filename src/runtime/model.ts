@@ -114,19 +114,24 @@ export class WorkerModel implements Model {
     await this.#client.release(this.#session.sessionId, this.#generation);
   }
 
-  async #execute(feeds: Record<string, TensorLike>, transfer: boolean): Promise<Record<string, TensorLike>> {
+  #execute(feeds: Record<string, TensorLike>, transfer: boolean): Promise<Record<string, TensorLike>> {
     // The worker restarted since this session was made (a crash): recreate it first.
-    if (this.#generation !== this.#client.generation) await this.#restart(this.backend);
-    try {
-      return await this.#send(feeds, transfer);
-    } catch (error) {
+    if (this.#generation !== this.#client.generation) {
+      return this.#restart(this.backend).then(() => this.#attempt(feeds, transfer));
+    }
+    return this.#attempt(feeds, transfer);
+  }
+
+  /** One run; a WebGPU device lost during it moves an 'auto' model to WASM and runs again. */
+  #attempt(feeds: Record<string, TensorLike>, transfer: boolean): Promise<Record<string, TensorLike>> {
+    return this.#send(feeds, transfer).catch(async (error: unknown) => {
       const lost = isOutpostError(error, 'INFERENCE_FAILED') && error.details.deviceLost === true;
       if (!lost || this.backend !== 'webgpu' || !this.#source.allowFallback) throw error;
       this.#fallbacks += 1;
       this.#source.onFallback?.('webgpu', 'wasm', 'device-lost');
       await this.#restart('wasm');
       return this.#send(feeds, transfer);
-    }
+    });
   }
 
   #send(feeds: Record<string, TensorLike>, transfer: boolean): Promise<Record<string, TensorLike>> {

@@ -26,9 +26,38 @@ function sizeOf(entries: ReadonlyArray<[Uint8Array, TensorLike]>): number {
   return size;
 }
 
-// TextEncoder refuses shared memory, so names are encoded apart, once per call, then copied.
+/**
+ * Names in UTF-8, remembered: a model's inputs and outputs are named the same on every
+ * call. (TextEncoder refuses shared memory, so names are encoded apart, then copied.)
+ */
+const nameBytes = new Map<string, Uint8Array>();
+const NAME_CACHE_LIMIT = 1024;
+
+function encodeName(name: string): Uint8Array {
+  let bytes = nameBytes.get(name);
+  if (!bytes) {
+    if (nameBytes.size >= NAME_CACHE_LIMIT) nameBytes.clear();
+    bytes = encoder.encode(name);
+    nameBytes.set(name, bytes);
+  }
+  return bytes;
+}
+
+/** A name read back: ASCII (the usual case) directly, anything else through TextDecoder. */
+function decodeName(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if ((bytes[i] as number) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  // TextDecoder refuses views of shared memory, so a non-ASCII name is copied first.
+  return ascii ? String.fromCharCode.apply(null, bytes as unknown as number[]) : decoder.decode(bytes.slice());
+}
+
 const withNameBytes = (tensors: Record<string, TensorLike>): Array<[Uint8Array, TensorLike]> =>
-  Object.entries(tensors).map(([name, tensor]) => [encoder.encode(name), tensor]);
+  Object.entries(tensors).map(([name, tensor]) => [encodeName(name), tensor]);
 
 /** Bytes `encodeTensors` needs for `tensors`. */
 export function encodedSize(tensors: Record<string, TensorLike>): number {
@@ -74,8 +103,7 @@ export function decodeTensors(source: Uint8Array, copy: boolean): Record<string,
   let offset = 4;
   for (let i = 0; i < count; i++) {
     const nameLength = view.getUint16(offset, true);
-    // TextDecoder refuses views of shared memory, so the (short) name is copied.
-    const name = decoder.decode(source.slice(offset + 2, offset + 2 + nameLength));
+    const name = decodeName(source.subarray(offset + 2, offset + 2 + nameLength));
     offset += 2 + nameLength;
     const type = TYPES[view.getUint8(offset)] as TensorType;
     const rank = view.getUint8(offset + 1);

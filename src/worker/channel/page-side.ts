@@ -42,34 +42,38 @@ export class SharedRunChannel {
 
   constructor(private readonly transport: ChannelTransport) {}
 
-  async run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
-    if (!this.#buffer) await this.#grow(0);
-    let length = encodeTensors(feeds, dataRegion(this.#buffer as SharedArrayBuffer));
-    if (length < 0) {
-      // Rare: feeds larger than any so far. Grow, then write them again.
-      await this.#grow(encodedSize(feeds));
-      length = encodeTensors(feeds, dataRegion(this.#buffer as SharedArrayBuffer));
+  run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
+    const buffer = this.#buffer;
+    const length = buffer ? encodeTensors(feeds, dataRegion(buffer)) : -1;
+    if (!buffer || length < 0) {
+      // The first run, or feeds larger than any so far: a (larger) buffer first.
+      return this.#grow(encodedSize(feeds)).then(() => this.run(feeds));
     }
-    const buffer = this.#buffer as SharedArrayBuffer;
     const head = header(buffer);
-    const data = dataRegion(buffer);
     const seq = ++this.#seq;
     Atomics.store(head, LENGTH, length);
     Atomics.store(head, REQUEST, seq);
     Atomics.notify(head, REQUEST);
     const wait = Atomics.waitAsync(head, RESPONSE, seq - 1);
-    if (wait.async) await wait.value;
+    return wait.async ? wait.value.then(() => this.#reply(buffer)) : this.#reply(buffer);
+  }
+
+  /** Reads the worker's answer to the request just made. */
+  #reply(buffer: SharedArrayBuffer): Promise<Record<string, TensorLike>> {
+    const head = header(buffer);
+    const data = dataRegion(buffer);
     const status = Atomics.load(head, STATUS);
     const size = Atomics.load(head, LENGTH);
     if (status === STATUS_ERROR) {
-      throw deserializeError(JSON.parse(new TextDecoder().decode(data.slice(0, size))) as SerializedError);
+      return Promise.reject(deserializeError(JSON.parse(new TextDecoder().decode(data.slice(0, size))) as SerializedError));
     }
     if (status === STATUS_OVERFLOW) {
-      const outputs = await this.transport.takeOverflow();
-      await this.#grow(size);
-      return outputs;
+      return this.transport.takeOverflow().then(async (outputs) => {
+        await this.#grow(size);
+        return outputs;
+      });
     }
-    return decodeTensors(data.subarray(0, size), true);
+    return Promise.resolve(decodeTensors(data.subarray(0, size), true));
   }
 
   close(): void {
