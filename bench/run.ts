@@ -16,7 +16,7 @@ const USAGE = `Usage: npx tsx bench/run.ts [options]
   --warmup <n>          unmeasured calls per variant first on VAD (default 50; det: a tenth, at least 3)
 ${COMMON_USAGE}`;
 
-const VARIANTS = ['inpage', 'inpage-wasm', 'proxy', 'bare', 'outpost'] as const;
+const VARIANTS = ['inpage', 'inpage-wasm', 'proxy', 'bare', 'outpost', 'outpost-nospin'] as const;
 type Variant = (typeof VARIANTS)[number];
 const LABELS: Record<Variant, string> = {
   inpage: "(i) in page, 'onnxruntime-web'",
@@ -24,6 +24,7 @@ const LABELS: Record<Variant, string> = {
   proxy: '(ii) onnxruntime-web proxy worker',
   bare: '(iv) bare worker (floor)',
   outpost: '(iii) outpost model.run',
+  'outpost-nospin': "(iii') outpost, worker never spins",
 };
 
 interface FeedSpec {
@@ -144,7 +145,8 @@ try {
   console.log(`backend wasm everywhere; numThreads left to onnxruntime's default (in page: ${threads?.inpage}, proxy: ${threads?.proxy}; the workers use the same default)`);
   console.log("builds: (i) and (ii) the default entry (JSEP, which also does WebGPU); (i'), (iv) and outpost's 'wasm' sessions the WASM-only entry");
   console.log(`per-call times after warm-up, variants interleaved in blocks (VAD ${CASES[0]!.block}, det ${CASES[1]!.block} calls); feeds built per call in every variant;`);
-  console.log('(iv) is the floor for any worker design: the same build in a bare worker, fixed offsets in shared memory, Atomics, nothing else.');
+  console.log('(iv) is the floor for a worker design: the same build in a bare worker, fixed offsets in shared memory, Atomics, nothing else;');
+  console.log("it spins up to 0.25 ms for the next call before sleeping, as outpost's worker does by default; (iii') turns that spin off.");
   console.log('"paired ratio" = median over blocks of (block median / in-page block median): steadier when the machine is busy.\n');
   console.log(table(['model', 'variant', 'median ms', 'p10 ms', 'p90 ms', 'added ms', 'ratio', 'paired ratio', 'max |Δ| out'], rows));
   console.log('');

@@ -1,11 +1,13 @@
 // The floor for any worker design: onnxruntime-web's WASM-only build (the build outpost
 // runs 'wasm' sessions on) in a bare worker, fed through shared memory at fixed offsets
-// and woken with Atomics — no validation, no codec, no queue, no error handling.
+// and woken with Atomics — no validation, no codec, no queue, no error handling. Like
+// outpost's channel it spins up to SPIN_MS for the next call before it sleeps.
 import * as ort from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
 
 ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
 ort.env.logLevel = 'error';
 
+const SPIN_MS = 0.25;
 const ARRAYS = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array, uint8: Uint8Array };
 const view = (sab, { type, offset, length }) => new ARRAYS[type](sab, offset, length);
 
@@ -25,6 +27,8 @@ onmessage = async ({ data: { bytes, sab, inputs } }) => {
   postMessage({ outputs, bytesNeeded: offset });
   let seen = 0;
   for (;;) {
+    const end = performance.now() + SPIN_MS;
+    while (Atomics.load(head, 0) === seen && performance.now() < end);
     Atomics.wait(head, 0, seen);
     seen = Atomics.load(head, 0);
     const results = await session.run(feeds());

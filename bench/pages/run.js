@@ -1,4 +1,4 @@
-// The run benchmark's page: the same model on the same backend (wasm) five ways,
+// The run benchmark's page: the same model on the same backend (wasm) six ways,
 // timed call by call; bench/run.ts interleaves the blocks and does the statistics.
 import * as ortInPage from '/node_modules/onnxruntime-web/dist/ort.min.mjs';
 import * as ortWasmInPage from '/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs';
@@ -11,6 +11,7 @@ const ARRAYS = { float32: Float32Array, int64: BigInt64Array, int32: Int32Array,
 const models = new Map();
 let ortProxy;
 let engine;
+let engineNoSpin;
 
 function environment() {
   return {
@@ -38,6 +39,7 @@ async function init() {
   ortProxy.env.wasm.proxy = true;
   ortProxy.env.logLevel = 'error';
   engine = openBytesEngine();
+  engineNoSpin = openBytesEngine({ spinMs: 0 });
   return true;
 }
 
@@ -80,6 +82,7 @@ async function setup({ name, url, feeds: specs }) {
   const proxied = await ortProxy.InferenceSession.create(new Uint8Array(bytes.slice(0)), sessionOptions);
   const bare = await bareWorker(bytes.slice(0), feeds);
   const model = await engine.loadBytes(bytes.slice(0), { name, backend: 'wasm' });
+  const modelNoSpin = await engineNoSpin.loadBytes(bytes.slice(0), { name, backend: 'wasm' });
   const ortFeeds = (ort, plain) => Object.fromEntries(Object.entries(plain).map(([k, t]) => [k, new ort.Tensor(t.type, t.data, t.dims)]));
   /** Fresh copies of the inputs, for the variants that transfer (detach) them: ort's proxy does, always. */
   const copies = () => Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { ...t, data: t.data.slice() }]));
@@ -89,6 +92,7 @@ async function setup({ name, url, feeds: specs }) {
     proxy: { prepare: copies, run: (f) => proxied.run(ortFeeds(ortProxy, f)) },
     bare: { prepare: () => feeds, run: (f) => bare.run(f) },
     outpost: { prepare: () => feeds, run: (f) => model.run(f) },
+    'outpost-nospin': { prepare: () => feeds, run: (f) => modelNoSpin.run(f) },
   };
   models.set(name, runners);
   const first = {};

@@ -15,6 +15,12 @@ export interface EngineClientOptions {
   ortBaseUrl?: string | URL;
   /** WASM threads for onnxruntime; 0 lets it choose. */
   numThreads?: number;
+  /**
+   * How long the worker spins for the next run on the shared-memory channel before it
+   * sleeps (ms); 0 never spins. Benchmarks turn it off to show what it buys.
+   * @default 0.25
+   */
+  spinMs?: number;
 }
 
 interface Pending {
@@ -135,6 +141,7 @@ export class EngineClient {
     return {
       ortBaseUrl: String(base),
       ...(this.#options.numThreads !== undefined ? { numThreads: this.#options.numThreads } : {}),
+      ...(this.#options.spinMs !== undefined ? { spinMs: this.#options.spinMs } : {}),
     };
   }
 

@@ -6,6 +6,8 @@ export interface EngineConfig {
   ortBaseUrl: string;
   /** WASM threads; 0 lets onnxruntime choose. */
   numThreads?: number;
+  /** How long the shared-memory channel spins for the next request before it sleeps (ms). */
+  spinMs?: number;
 }
 
 export type WebGpuInfo =
