@@ -2,7 +2,7 @@
 // onnxruntime-web run in the page (both of its entries), onnxruntime-web's own proxy
 // worker, and a bare worker that is the floor for any worker design, in one page.
 //
-//   npx tsx bench/run.ts [--runs 500] [--det-runs 30] [--block 20] [--json out.json] [--ref HEAD | --no-build]
+//   npx tsx bench/run.ts [--runs 500] [--det-runs 100] [--block 20] [--json out.json] [--ref HEAD | --no-build]
 import { callPage, openBenchPage, type BenchPage } from './lib/browser.js';
 import {
   benchArgs, COMMON_USAGE, environmentLine, intFlag, loadLine, sampleLoad, median, ms, progress, quantile, ratio, turnOrder, table, verdictLine, writeJson, type Verdict,
@@ -11,7 +11,7 @@ import { describeSource, ensureModels, makeWorkDir, preparePackage, startSite } 
 
 const USAGE = `Usage: npx tsx bench/run.ts [options]
   --runs <n>            measured calls per variant on Silero VAD (default 500)
-  --det-runs <n>        measured calls per variant on PP-OCR det 1x3x320x320 (default 30)
+  --det-runs <n>        measured calls per variant on PP-OCR det 1x3x320x320 (default 100)
   --block <n>           calls per interleaved block on VAD (default 20; det switches variant every call)
   --warmup <n>          unmeasured calls per variant first on VAD (default 50; det: a tenth, at least 3)
 ${COMMON_USAGE}`;
@@ -67,7 +67,7 @@ const CASES: ModelCase[] = [
   {
     name: 'ppocr_det', label: 'PP-OCR det 320²', file: 'models/ppocr_det.onnx',
     feeds: [{ name: 'x', type: 'float32', dims: [1, 3, 320, 320], fill: 'noise' }],
-    runs: intFlag(args['det-runs'], 'det-runs', 30), block: 1, warmup: Math.max(3, Math.round(warmup / 10)),
+    runs: intFlag(args['det-runs'], 'det-runs', 100), block: 1, warmup: Math.max(3, Math.round(warmup / 10)),
     target: { kind: 'ratio', max: 1.02 },
   },
 ];
