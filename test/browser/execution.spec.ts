@@ -52,6 +52,21 @@ test('an explicit backend is honoured: forced WebGPU runs the CPU-only op throug
   expect(Array.from(fromWire(out.outputs.y).data as Int32Array)).toEqual([2, 3, 1]);
 });
 
+test("'wasm' sessions fetch only onnxruntime's WASM-only build; WebGPU brings in the JSEP build", async ({ page }) => {
+  const ortFiles: string[] = [];
+  page.context().on('request', (request) => {
+    const file = new URL(request.url()).pathname.split('/').pop() ?? '';
+    if (file.startsWith('ort-wasm')) ortFiles.push(file);
+  });
+  await engineLoad(page, '/models/tiny_affine.onnx', { backend: 'wasm' });
+  expect(await engineRun(page, affine([1, 2, 3, 4]))).toMatchObject({ outputs: { y: expect.anything() } });
+  expect(ortFiles.sort()).toEqual(['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']);
+  await engineLoad(page, '/models/tiny_affine.onnx', { backend: 'webgpu' }, 'g');
+  const out = await engineRun(page, affine([1, 2, 3, 4]), {}, 'g');
+  expect(Array.from(fromWire(out.outputs.y).data as Float32Array)).toEqual([3, 5, 7, 9]);
+  expect(ortFiles.filter((file) => file.includes('.jsep.')).sort()).toEqual(['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']);
+});
+
 test('feeds that do not match the inputs are INVALID_INPUT, naming the input, before the worker runs', async ({ page }) => {
   await engineLoad(page, '/models/tiny_multi.onnx', { backend: 'wasm' });
   const good: Record<string, NodeTensor> = {
