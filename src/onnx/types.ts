@@ -1,3 +1,5 @@
+import type { TensorSpec } from '../tensor/types.js';
+
 /**
  * Element types as onnxruntime-web names them (`Tensor.Type`), so a spec read from a
  * model file can be compared with a feed's `tensor.type` without a translation table.
@@ -30,16 +32,7 @@ export const UNKNOWN_DIM = '?';
  * const spec: TensorSpec = { name: 'x', type: 'float32', dims: ['batch', 4] };
  * ```
  */
-export interface TensorSpec {
-  name: string;
-  type: TensorDType;
-  dims: Array<number | string>;
-  /**
-   * Present when the file declares no shape at all (not even a rank), so `dims: []`
-   * means "anything" rather than "scalar": validators must not check the shape.
-   */
-  unknownRank?: true;
-}
+export type { TensorSpec };
 
 /**
  * What {@link inspectOnnx} reads from a model without running it.

@@ -8,6 +8,7 @@ import valid from 'semver/functions/valid.js';
 import { isBase64 } from './encoding.js';
 import { MAX_CHUNK_SIZE, MAX_MANIFEST_BYTES, MIN_CHUNK_SIZE } from './layout.js';
 import { unsafePathReason } from './paths.js';
+import type { TensorSpec } from '../tensor/types.js';
 
 /** Model and channel names: short, lower-case, URL- and path-safe. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -156,7 +157,9 @@ export const tensorSpecSchema = z.object({
   dims: z.array(z.union([z.number().int(), z.string().max(128)])).max(32),
   unknownRank: z.literal(true).optional(),
 });
-export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+// The schema must produce the library's one TensorSpec (a compile-time check).
+const tensorSpecMatches: z.ZodType<TensorSpec> = tensorSpecSchema;
+void tensorSpecMatches;
 
 /**
  * One file: its whole length and hash, and the hash of every `chunkSize` slice

@@ -2,11 +2,8 @@ import { OutpostError } from '../errors.js';
 import { TYPED_ARRAY_FOR, typedDataOf } from './convert.js';
 import type { TensorLike, TensorSpec, TensorType } from './types.js';
 
-/**
- * A model input as the validator reads it. `unknownRank` (set when the ONNX file
- * declares no shape at all) turns `dims: []` into "any shape" instead of "scalar".
- */
-export type InputSpec = TensorSpec & { readonly unknownRank?: boolean };
+/** A model input as the validator reads it (`unknownRank` makes any shape valid). */
+export type InputSpec = TensorSpec;
 
 /** The machine-readable `details.reason` of an `INVALID_INPUT` error. */
 export type InvalidInputReason =
