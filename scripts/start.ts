@@ -14,5 +14,14 @@ run('npm run --silent models');
 if (!existsSync('dist/index.js') || !existsSync('dist/ort')) run('npm run --silent build');
 await ensureDemoRegistry();
 
-await startStaticServer({ root: '.', port });
+await startStaticServer({
+  root: '.',
+  port,
+  // The site root has no page of its own: send visitors to the demo.
+  intercept(req, res) {
+    if (req.url !== '/') return false;
+    res.writeHead(302, { Location: '/demo/' }).end();
+    return true;
+  },
+});
 console.log(`\nOutpost demo: http://localhost:${port}/demo/\n(press Ctrl+C to stop)`);
