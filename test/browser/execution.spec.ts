@@ -67,6 +67,48 @@ test("'wasm' sessions fetch only onnxruntime's WASM-only build; WebGPU brings in
   expect(ortFiles.filter((file) => file.includes('.jsep.')).sort()).toEqual(['ort-wasm-simd-threaded.jsep.mjs', 'ort-wasm-simd-threaded.jsep.wasm']);
 });
 
+test.describe('on a page that is not cross-origin isolated', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto('about:blank');
+    await openHarness(page, { isolated: false });
+  });
+
+  test('runs go by message: copied by default, detached with { transfer: true }, outputs correct either way', async ({ page }) => {
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+    await engineLoad(page, '/models/tiny_affine.onnx', { backend: 'wasm' });
+    const result = await page.evaluate(async () => {
+      const model = (window as any).harness.engineModels.get('e');
+      const feeds = () => ({ x: { type: 'float32', data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), dims: [2, 4] } });
+      const copied = feeds();
+      const a = await model.run(copied);
+      const moved = feeds();
+      const b = await model.run(moved, { transfer: true });
+      return {
+        copiedLength: copied.x.data.byteLength,
+        movedLength: moved.x.data.byteLength,
+        a: Array.from(a.y.data as Float32Array),
+        b: Array.from(b.y.data as Float32Array),
+        owned: b.y.data.buffer instanceof ArrayBuffer,
+      };
+    });
+    expect(result.copiedLength).toBe(32);
+    expect(result.movedLength).toBe(0);
+    expect(result.a).toEqual([3, 5, 7, 9, 11, 13, 15, 17]);
+    expect(result.b).toEqual(result.a);
+    expect(result.owned).toBe(true);
+  });
+
+  test('a dead worker still rejects with WORKER_CRASHED and the next run recovers', async ({ page }) => {
+    await engineLoad(page, '/models/tiny_affine.onnx', { backend: 'wasm' });
+    await page.evaluate(() => (window as any).harness.openEngines.get('e').simulate('crash'));
+    const crashed = await engineRun(page, affine([1, 2, 3, 4]));
+    expect(crashed.ok).toBe(false);
+    expect(crashed.error.code).toBe('WORKER_CRASHED');
+    const again = await engineRun(page, affine([1, 2, 3, 4]));
+    expect(Array.from(fromWire(again.outputs.y).data as Float32Array)).toEqual([3, 5, 7, 9]);
+  });
+});
+
 test('feeds that do not match the inputs are INVALID_INPUT, naming the input, before the worker runs', async ({ page }) => {
   await engineLoad(page, '/models/tiny_multi.onnx', { backend: 'wasm' });
   const good: Record<string, NodeTensor> = {
