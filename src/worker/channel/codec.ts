@@ -43,10 +43,11 @@ function encodeName(name: string): Uint8Array {
   return bytes;
 }
 
-/** A name read back: ASCII (the usual case) directly, anything else through TextDecoder. */
+/** A name read back: short ASCII (the usual case) directly, anything else through TextDecoder. */
 function decodeName(bytes: Uint8Array): string {
-  let ascii = true;
-  for (let i = 0; i < bytes.length; i++) {
+  // Short names only: `apply` spreads every byte as an argument.
+  let ascii = bytes.length <= 256;
+  for (let i = 0; ascii && i < bytes.length; i++) {
     if ((bytes[i] as number) >= 0x80) {
       ascii = false;
       break;

@@ -49,3 +49,15 @@ describe('shared-memory tensor codec', () => {
     expect(capacityFor(5 * INITIAL_CAPACITY)).toBe(8 * INITIAL_CAPACITY);
   });
 });
+
+describe('shared-memory tensor codec: names', () => {
+  it('reads back long and non-ASCII names exactly, from shared memory', () => {
+    const names = ['x', 'a'.repeat(300), 'ünïcödé', `${'b'.repeat(200)}é`];
+    const tensors = Object.fromEntries(names.map((name) => [name, { type: 'uint8', data: Uint8Array.of(1), dims: [1] } satisfies TensorLike]));
+    const shared = new Uint8Array(new SharedArrayBuffer(8192));
+    const written = encodeTensors(tensors, shared);
+    // Twice: the second pass takes the names from the encoder's cache.
+    expect(encodeTensors(tensors, shared)).toBe(written);
+    expect(Object.keys(decodeTensors(shared.subarray(0, written), false))).toEqual(names);
+  });
+});
