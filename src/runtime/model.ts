@@ -138,6 +138,7 @@ export class WorkerModel implements Model {
     const { sessionId } = this.#session;
     if (sharedChannelSupported()) {
       this.#channel ??= new SharedRunChannel({
+        bell: this.#client.bell,
         attach: (buffer) => this.#client.attachChannel(sessionId, buffer),
         takeOverflow: () => this.#client.takeOverflow(sessionId),
       });

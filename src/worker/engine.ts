@@ -3,6 +3,7 @@ import { OutpostError } from '../errors.js';
 import { typedDataOf } from '../tensor/convert.js';
 import type { Backend, TensorLike, TensorSpec, TensorType } from '../tensor/types.js';
 import { RunQueue } from '../runtime/run-queue.js';
+import { answer } from './channel/layout.js';
 import { ChannelServer } from './channel/worker-side.js';
 import { probeEnvironment } from './environment.js';
 import { GpuDeviceWatch } from './gpu-device.js';
@@ -43,6 +44,7 @@ export class Engine {
   readonly #sessions = new Map<number, OpenSession>();
   readonly #gpu = new GpuDeviceWatch();
   #config: EngineConfig | undefined;
+  #bellView: Int32Array | undefined;
   #nextId = 1;
   #environment: Promise<EngineEnvironment> | undefined;
   #crashArmed = false;
@@ -126,7 +128,19 @@ export class Engine {
   attachChannel(sessionId: number, buffer: SharedArrayBuffer): void {
     const open = this.#get(sessionId);
     if (open.channel) open.channel.replace(buffer);
-    else open.channel = new ChannelServer(buffer, (feeds) => this.run(sessionId, feeds), this.#config?.spinMs);
+    else open.channel = new ChannelServer(buffer, this.#bellFor(), (feeds) => this.run(sessionId, feeds), this.#config?.channel);
+  }
+
+  /** Counts a message from the page as taken up (see the bell in channel/layout.ts). */
+  answerMessage(): void {
+    if (this.#config?.bell) answer(this.#bellFor());
+  }
+
+  #bellFor(): Int32Array {
+    const bell = this.#config?.bell;
+    if (!bell) throw new OutpostError('INFERENCE_FAILED', 'a shared-memory channel needs the bell the page sends at init');
+    this.#bellView ??= new Int32Array(bell);
+    return this.#bellView;
   }
 
   takeOverflow(sessionId: number): Record<string, TensorLike> {

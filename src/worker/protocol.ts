@@ -1,4 +1,5 @@
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
+import type { ChannelTiming } from './channel/worker-side.js';
 
 /** Sent once when the worker starts. */
 export interface EngineConfig {
@@ -6,8 +7,10 @@ export interface EngineConfig {
   ortBaseUrl: string;
   /** WASM threads; 0 lets onnxruntime choose. */
   numThreads?: number;
-  /** How long the shared-memory channel spins for the next request before it sleeps (ms). */
-  spinMs?: number;
+  /** How the shared-memory channel waits for a session's next request. */
+  channel?: ChannelTiming;
+  /** The bell (channel/layout.ts), on pages that can share memory. */
+  bell?: SharedArrayBuffer;
 }
 
 export type WebGpuInfo =

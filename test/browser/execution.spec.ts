@@ -109,6 +109,29 @@ test.describe('on a page that is not cross-origin isolated', () => {
   });
 });
 
+test('a worker blocked waiting for one model\'s next run still serves another model at once', async ({ page }) => {
+  // The worker blocks for a model's next run after each one (hotWaitMs). Stretched to a
+  // minute here: if a request for another model could not cut that short, the second
+  // run below would sit out the minute and the test would time out.
+  const outputs = await page.evaluate(async () => {
+    const h = (window as any).harness;
+    const engine = h.internal.openBytesEngine({ channel: { spinMs: 0, hotWaitMs: 60_000 } });
+    const bytes = await (await fetch('/models/tiny_affine.onnx')).arrayBuffer();
+    const a = await engine.loadBytes(bytes.slice(0), { name: 'a', backend: 'wasm' });
+    const b = await engine.loadBytes(bytes.slice(0), { name: 'b', backend: 'wasm' });
+    const x = (v: number) => ({ x: { type: 'float32', data: Float32Array.from([v, v, v, v]), dims: [1, 4] } });
+    const seen: number[] = [];
+    for (const [model, v] of [[a, 1], [b, 2], [a, 3], [b, 4], [b, 5], [a, 6]] as const) {
+      seen.push((await model.run(x(v))).y.data[0]);
+    }
+
+    engine.close();
+    return { isolated: globalThis.crossOriginIsolated, seen };
+  });
+  expect(outputs.isolated).toBe(true);
+  expect(outputs.seen).toEqual([3, 5, 7, 9, 11, 13]);
+});
+
 test('feeds that do not match the inputs are INVALID_INPUT, naming the input, before the worker runs', async ({ page }) => {
   await engineLoad(page, '/models/tiny_multi.onnx', { backend: 'wasm' });
   const good: Record<string, NodeTensor> = {

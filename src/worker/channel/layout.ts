@@ -1,8 +1,9 @@
 /**
  * The shared-memory run channel: one SharedArrayBuffer per session, a small Int32
  * header then a data region that holds the request (feeds) and then the response.
- * The page writes a request and bumps REQUEST; the worker, woken by Atomics.waitAsync,
- * runs it, writes the response and sets RESPONSE to the same sequence number.
+ * The page writes a request, bumps REQUEST and rings the worker's bell (one Int32
+ * shared by every session of a worker); the worker runs the request, writes the
+ * response and sets RESPONSE to the same sequence number.
  */
 export const HEADER_BYTES = 64;
 export const REQUEST = 0;
@@ -18,6 +19,31 @@ export const STATUS_ERROR = 1;
 export const STATUS_OVERFLOW = 2;
 
 export const INITIAL_CAPACITY = 1 << 20;
+
+/**
+ * The bell: two counters per worker. The page adds to SENT for every run request and
+ * every message it sends the worker; the worker adds to DONE as it takes each one up.
+ * A worker about to block for one session's next run blocks only while the two agree
+ * (nothing else is waiting) and wakes as soon as SENT moves, so a request for another
+ * session or a message is never held up. Any miscount only ever stops it blocking.
+ */
+export const BELL_SENT = 0;
+export const BELL_DONE = 1;
+
+export function createBell(): SharedArrayBuffer {
+  return new SharedArrayBuffer(8);
+}
+
+/** Page side: one more request or message for the worker. */
+export function ring(bell: Int32Array): void {
+  Atomics.add(bell, BELL_SENT, 1);
+  Atomics.notify(bell, BELL_SENT);
+}
+
+/** Worker side: one request or message taken up. */
+export function answer(bell: Int32Array): void {
+  Atomics.add(bell, BELL_DONE, 1);
+}
 
 export function header(buffer: SharedArrayBuffer): Int32Array {
   return new Int32Array(buffer, 0, HEADER_BYTES / 4);

@@ -13,6 +13,7 @@ import {
   capacityFor,
   dataRegion,
   header,
+  ring,
 } from './layout.js';
 
 /** True when this page may share memory with its workers (COOP/COEP) and wait asynchronously. */
@@ -25,6 +26,8 @@ export function sharedChannelSupported(): boolean {
 }
 
 export interface ChannelTransport {
+  /** The worker's bell (see layout.ts), rung for every request. */
+  bell: SharedArrayBuffer;
   /** Hands a (new, larger) buffer to the worker side of this session. */
   attach(buffer: SharedArrayBuffer): Promise<void>;
   /** Collects outputs that did not fit the buffer. */
@@ -39,8 +42,11 @@ export interface ChannelTransport {
 export class SharedRunChannel {
   #buffer: SharedArrayBuffer | undefined;
   #seq = 0;
+  readonly #bell: Int32Array;
 
-  constructor(private readonly transport: ChannelTransport) {}
+  constructor(private readonly transport: ChannelTransport) {
+    this.#bell = new Int32Array(transport.bell);
+  }
 
   run(feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
     const buffer = this.#buffer;
@@ -54,6 +60,7 @@ export class SharedRunChannel {
     Atomics.store(head, LENGTH, length);
     Atomics.store(head, REQUEST, seq);
     Atomics.notify(head, REQUEST);
+    ring(this.#bell);
     const wait = Atomics.waitAsync(head, RESPONSE, seq - 1);
     return wait.async ? wait.value.then(() => this.#reply(buffer)) : this.#reply(buffer);
   }

@@ -1,10 +1,24 @@
 import { serializeError } from '../../errors.js';
 import type { TensorLike } from '../../tensor/types.js';
 import { decodeTensors, encodeTensors, encodedSize } from './codec.js';
-import { CLOSED, LENGTH, REQUEST, RESPONSE, STATUS, STATUS_ERROR, STATUS_OK, STATUS_OVERFLOW, dataRegion, header } from './layout.js';
+import {
+  BELL_DONE,
+  BELL_SENT,
+  CLOSED,
+  LENGTH,
+  REQUEST,
+  RESPONSE,
+  STATUS,
+  STATUS_ERROR,
+  STATUS_OK,
+  STATUS_OVERFLOW,
+  answer,
+  dataRegion,
+  header,
+} from './layout.js';
 
 /** How long the worker blocks for the next request before going back to its event loop. */
-const HOT_WAIT_MS = 2;
+export const DEFAULT_HOT_WAIT_MS = 2;
 /**
  * How long it first spins. Calls in a row (frames of a stream, pages of a file) come
  * back within a fraction of a millisecond; a sleeping thread takes about that long to
@@ -14,14 +28,28 @@ const HOT_WAIT_MS = 2;
  */
 export const DEFAULT_SPIN_MS = 0.25;
 
-/** Spins until a request newer than `seen` arrives (true) or `ms` pass (false). */
-function spinFor(head: Int32Array, seen: number, ms: number): boolean {
-  if (ms <= 0) return false;
-  const end = performance.now() + ms;
-  do {
-    if (Atomics.load(head, REQUEST) !== seen) return true;
-  } while (performance.now() < end);
-  return false;
+export interface ChannelTiming {
+  /** Spin for the next request this long (ms) … */
+  spinMs?: number;
+  /** … then block for it this long (ms), then wait without blocking. */
+  hotWaitMs?: number;
+}
+
+/**
+ * Right after a run: spins, then blocks, until the page sends anything more (a run
+ * request for any session, or a message) or the time is up. Returns at once when
+ * something is already waiting. See the bell in layout.ts.
+ */
+function waitHot(bell: Int32Array, { spinMs, hotWaitMs }: Required<ChannelTiming>): void {
+  const sent = Atomics.load(bell, BELL_SENT);
+  if (sent !== Atomics.load(bell, BELL_DONE)) return;
+  if (spinMs > 0) {
+    const end = performance.now() + spinMs;
+    do {
+      if (Atomics.load(bell, BELL_SENT) !== sent) return;
+    } while (performance.now() < end);
+  }
+  Atomics.wait(bell, BELL_SENT, sent, hotWaitMs);
 }
 
 export type RunHandler = (feeds: Record<string, TensorLike>) => Promise<Record<string, TensorLike>>;
@@ -35,12 +63,14 @@ export class ChannelServer {
   #overflow: Record<string, TensorLike> | undefined;
   #stopped = false;
 
-  constructor(
-    buffer: SharedArrayBuffer,
-    private readonly handler: RunHandler,
-    private readonly spinMs = DEFAULT_SPIN_MS,
-  ) {
+  readonly #bell: Int32Array;
+  readonly #timing: Required<ChannelTiming>;
+
+  /** `bell` is the worker's (layout.ts), shared by every session's channel. */
+  constructor(buffer: SharedArrayBuffer, bell: Int32Array, private readonly handler: RunHandler, timing: ChannelTiming = {}) {
     this.#buffer = buffer;
+    this.#bell = bell;
+    this.#timing = { spinMs: timing.spinMs ?? DEFAULT_SPIN_MS, hotWaitMs: timing.hotWaitMs ?? DEFAULT_HOT_WAIT_MS };
     void this.#serve(buffer);
   }
 
@@ -68,17 +98,25 @@ export class ChannelServer {
     const head = header(buffer);
     const data = dataRegion(buffer);
     let seen = Atomics.load(head, REQUEST);
+    /** True right after serving a run: only then is the next one likely to follow at once. */
+    let hot = false;
     while (!this.#stopped && this.#buffer === buffer && Atomics.load(head, CLOSED) === 0) {
       // Right after a run another often follows (a stream of audio frames): spin, then
-      // block briefly for it, which wakes far faster than an event-loop task, then yield
-      // the thread to other messages and wait asynchronously.
-      if (!spinFor(head, seen, this.spinMs) && Atomics.wait(head, REQUEST, seen, HOT_WAIT_MS) === 'timed-out') {
-        const wait = Atomics.waitAsync(head, REQUEST, seen);
-        if (wait.async) await wait.value;
+      // block briefly for it, which wakes far faster than an event-loop task. Blocking
+      // holds the whole worker, so anything else the page sends ends it at once (the
+      // bell); then the loop waits without blocking, leaving the thread to the rest.
+      if (Atomics.load(head, REQUEST) === seen) {
+        if (hot) waitHot(this.#bell, this.#timing);
+        hot = false;
+        if (Atomics.load(head, REQUEST) === seen && Atomics.load(head, CLOSED) === 0) {
+          const wait = Atomics.waitAsync(head, REQUEST, seen);
+          if (wait.async) await wait.value;
+        }
       }
       const seq = Atomics.load(head, REQUEST);
       if (seq === seen) continue;
       seen = seq;
+      answer(this.#bell);
       let status = STATUS_OK;
       let length = 0;
       try {
@@ -100,6 +138,7 @@ export class ChannelServer {
       Atomics.store(head, LENGTH, length);
       Atomics.store(head, RESPONSE, seq);
       Atomics.notify(head, RESPONSE);
+      hot = true;
     }
   }
 }
