@@ -105,6 +105,19 @@ try {
     results.push({ model, setup, samples, blockMedians });
   }
 
+  // Two models used in turn (a pipeline: VAD then something else, frame by frame) must
+  // cost what one does: the worker's wait for one model's next call must not hold up
+  // the other's. Same worker, same feeds; blocks of one model and of the two in turn.
+  progress('two models in turn …');
+  await callPage(bench, 'setupPair', `/${CASES[0]!.file}`, CASES[0]!.feeds);
+  const pair = { one: [] as number[], turns: [] as number[] };
+  const pairBlocks = Math.ceil(CASES[0]!.runs / CASES[0]!.block);
+  for (let b = 0; b < pairBlocks; b++) {
+    for (const mode of turnOrder(['one', 'turns'] as const, b)) {
+      pair[mode].push(...(await callPage<number[]>(bench, 'pairBlock', mode, CASES[0]!.block)));
+    }
+  }
+
   // ─── report ───────────────────────────────────────────────────────────────
   const verdicts: Verdict[] = [];
   const floors: string[] = [];
@@ -152,6 +165,14 @@ try {
   console.log('');
   for (const verdict of verdicts) console.log(verdictLine(verdict));
   for (const line of floors) console.log(`floor    ${line}`);
+  const pairRatio = median(pair.turns) / median(pair.one);
+  console.log(
+    verdictLine({
+      target: `${CASES[0]!.label}: two models called in turn cost ≤ 1.10× one model called repeatedly (same worker)`,
+      measured: `${ms(median(pair.turns))} vs ${ms(median(pair.one))} ms median (${ratio(pairRatio)})`,
+      met: pairRatio <= 1.1,
+    }),
+  );
 
   await writeJson(args.json, {
     bench: 'run', source, load: { before: loadBefore, after: loadAfter }, environment: env,
@@ -162,6 +183,7 @@ try {
       samples,
     })),
     verdicts,
+    pair: { medians: { one: median(pair.one), turns: median(pair.turns) }, samples: pair },
   });
 } finally {
   await opened?.close();

@@ -39,7 +39,7 @@ async function init() {
   ortProxy.env.wasm.proxy = true;
   ortProxy.env.logLevel = 'error';
   engine = openBytesEngine();
-  engineNoSpin = openBytesEngine({ spinMs: 0 });
+  engineNoSpin = openBytesEngine({ channel: { spinMs: 0 } });
   return true;
 }
 
@@ -162,5 +162,30 @@ async function block(name, variant, count) {
   return times;
 }
 
-window.bench = { environment, init, setup, block };
+/** Two sessions of one model in outpost's worker, for calls in turn (bench/run.ts). */
+let pair;
+async function setupPair(url, specs) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const bytes = await response.arrayBuffer();
+  const first = await engine.loadBytes(bytes.slice(0), { name: 'first', backend: 'wasm' });
+  const second = await engine.loadBytes(bytes.slice(0), { name: 'second', backend: 'wasm' });
+  pair = { first, second, feeds: makeFeeds(specs) };
+  return true;
+}
+
+/** `count` calls: all on one model ('one') or alternating between the two ('turns'). */
+async function pairBlock(mode, count) {
+  const times = new Array(count);
+  globalThis.gc?.();
+  for (let i = 0; i < count; i++) {
+    const model = mode === 'turns' && i % 2 === 1 ? pair.second : pair.first;
+    const start = performance.now();
+    await model.run(pair.feeds);
+    times[i] = performance.now() - start;
+  }
+  return times;
+}
+
+window.bench = { environment, init, setup, block, setupPair, pairBlock };
 window.benchReady = true;
