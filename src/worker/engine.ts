@@ -45,6 +45,8 @@ export class Engine {
   readonly #gpu = new GpuDeviceWatch();
   #config: EngineConfig | undefined;
   #bellView: Int32Array | undefined;
+  /** Runs started through `run` and not yet settled, across all sessions. */
+  #running = 0;
   #nextId = 1;
   #environment: Promise<EngineEnvironment> | undefined;
   #crashArmed = false;
@@ -122,13 +124,25 @@ export class Engine {
 
   run(sessionId: number, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>> {
     const open = this.#get(sessionId);
-    return open.queue.push(() => this.#runNow(open, feeds), undefined, `run of ${open.label}`);
+    this.#running += 1;
+    const result = open.queue.push(() => this.#runNow(open, feeds), undefined, `run of ${open.label}`);
+    const settle = () => {
+      this.#running -= 1;
+    };
+    // Registered before the caller's own continuation, so the count is current when it runs.
+    result.then(settle, settle);
+    return result;
   }
 
   attachChannel(sessionId: number, buffer: SharedArrayBuffer): void {
     const open = this.#get(sessionId);
     if (open.channel) open.channel.replace(buffer);
-    else open.channel = new ChannelServer(buffer, this.#bellFor(), (feeds) => this.run(sessionId, feeds), this.#config?.channel);
+    else {
+      open.channel = new ChannelServer(buffer, this.#bellFor(), (feeds) => this.run(sessionId, feeds), {
+        ...(this.#config?.channel ? { timing: this.#config.channel } : {}),
+        busy: () => this.#running > 0,
+      });
+    }
   }
 
   /** Counts a message from the page as taken up (see the bell in channel/layout.ts). */

@@ -132,6 +132,42 @@ test('a worker blocked waiting for one model\'s next run still serves another mo
   expect(outputs.seen).toEqual([3, 5, 7, 9, 11, 13]);
 });
 
+test('a worker does not block for one model\'s next run while another model\'s WebGPU run is in flight', async ({ page }) => {
+  // The VAD run on SwiftShader's WebGPU takes ~100 ms of GPU callbacks in the worker;
+  // the affine run on WASM finishes inside it. Were the affine loop to block for its
+  // next run (stretched to a minute), the GPU run would wait the minute out.
+  const result = await page.evaluate(async () => {
+    const h = (window as any).harness;
+    const engine = h.internal.openBytesEngine({ channel: { spinMs: 0, hotWaitMs: 60_000 } });
+    const fetchBytes = async (url: string) => (await fetch(url)).arrayBuffer();
+    const gpu = await engine.loadBytes(await fetchBytes('/models/silero_vad_v5.onnx'), { name: 'vad', backend: 'webgpu' });
+    const cpu = await engine.loadBytes(await fetchBytes('/models/tiny_affine.onnx'), { name: 'affine', backend: 'wasm' });
+    const order: string[] = [];
+    const vad = gpu
+      .run({
+        input: { type: 'float32', data: new Float32Array(512), dims: [1, 512] },
+        state: { type: 'float32', data: new Float32Array(256), dims: [2, 1, 128] },
+        sr: { type: 'int64', data: BigInt64Array.of(16000n), dims: [] },
+      })
+      .then((out: any) => {
+        order.push('vad');
+        return out.output.dims;
+      });
+    const affine = cpu.run({ x: { type: 'float32', data: Float32Array.of(1, 2, 3, 4), dims: [1, 4] } }).then((out: any) => {
+      order.push('affine');
+      return Array.from(out.y.data as Float32Array);
+    });
+    const [vadDims, y] = await Promise.all([vad, affine]);
+    engine.close();
+    return { backends: [gpu.backend, cpu.backend], vadDims, y, order };
+  });
+  expect(result.backends).toEqual(['webgpu', 'wasm']);
+  expect(result.y).toEqual([3, 5, 7, 9]);
+  expect(result.vadDims).toEqual([1, 1]);
+  // The affine run really did finish while the GPU run was in flight.
+  expect(result.order).toEqual(['affine', 'vad']);
+});
+
 test('feeds that do not match the inputs are INVALID_INPUT, naming the input, before the worker runs', async ({ page }) => {
   await engineLoad(page, '/models/tiny_multi.onnx', { backend: 'wasm' });
   const good: Record<string, NodeTensor> = {

@@ -65,12 +65,23 @@ export class ChannelServer {
 
   readonly #bell: Int32Array;
   readonly #timing: Required<ChannelTiming>;
+  readonly #busy: () => boolean;
 
-  /** `bell` is the worker's (layout.ts), shared by every session's channel. */
-  constructor(buffer: SharedArrayBuffer, bell: Int32Array, private readonly handler: RunHandler, timing: ChannelTiming = {}) {
+  /**
+   * `bell` is the worker's (layout.ts), shared by every session's channel. `busy` says
+   * whether other runs are still going in this worker (a WebGPU run awaiting the GPU):
+   * blocking would hold them up, so the loop then waits without blocking.
+   */
+  constructor(
+    buffer: SharedArrayBuffer,
+    bell: Int32Array,
+    private readonly handler: RunHandler,
+    options: { timing?: ChannelTiming; busy?: () => boolean } = {},
+  ) {
     this.#buffer = buffer;
     this.#bell = bell;
-    this.#timing = { spinMs: timing.spinMs ?? DEFAULT_SPIN_MS, hotWaitMs: timing.hotWaitMs ?? DEFAULT_HOT_WAIT_MS };
+    this.#timing = { spinMs: options.timing?.spinMs ?? DEFAULT_SPIN_MS, hotWaitMs: options.timing?.hotWaitMs ?? DEFAULT_HOT_WAIT_MS };
+    this.#busy = options.busy ?? (() => false);
     void this.#serve(buffer);
   }
 
@@ -106,7 +117,7 @@ export class ChannelServer {
       // holds the whole worker, so anything else the page sends ends it at once (the
       // bell); then the loop waits without blocking, leaving the thread to the rest.
       if (Atomics.load(head, REQUEST) === seen) {
-        if (hot) waitHot(this.#bell, this.#timing);
+        if (hot && !this.#busy()) waitHot(this.#bell, this.#timing);
         hot = false;
         if (Atomics.load(head, REQUEST) === seen && Atomics.load(head, CLOSED) === 0) {
           const wait = Atomics.waitAsync(head, REQUEST, seen);
