@@ -8,19 +8,8 @@ import { ChannelServer } from './channel/worker-side.js';
 import { probeEnvironment } from './environment.js';
 import { GpuDeviceWatch } from './gpu-device.js';
 import { SYNTHETIC_SHAPES, syntheticFeeds, timeRuns } from './measure.js';
-import { WARMUP_MODEL } from './warmup.js';
+import { OrtLoader, type OrtBuilds, type OrtModule } from './ort-builds.js';
 import type { BackendAttempt, CreateSessionRequest, EngineConfig, EngineEnvironment, StartedSession } from './protocol.js';
-
-type OrtModule = typeof Ort;
-
-/**
- * Where each backend's onnxruntime-web comes from. Two builds, each its own module
- * instance with its own WebAssembly heap: the WASM-only build runs the 'wasm' backend
- * (its code is not instrumented for JSEP's async WebGPU calls, which makes CPU
- * inference measurably faster, and its .wasm is half the size), and the JSEP build,
- * loaded only when a WebGPU session is asked for, runs 'webgpu'.
- */
-export type OrtBuilds = Record<Backend, () => Promise<OrtModule>>;
 
 interface OpenSession {
   ort: OrtModule;
@@ -39,8 +28,7 @@ const MEASURED_RUNS = 5;
  * bytes the main thread has verified; nothing here fetches a URL.
  */
 export class Engine {
-  readonly #builds: OrtBuilds;
-  readonly #loaded = new Map<Backend, Promise<OrtModule>>();
+  readonly #ort: OrtLoader;
   readonly #sessions = new Map<number, OpenSession>();
   readonly #gpu = new GpuDeviceWatch();
   #config: EngineConfig | undefined;
@@ -52,7 +40,7 @@ export class Engine {
   #crashArmed = false;
 
   constructor(builds: OrtBuilds) {
-    this.#builds = builds;
+    this.#ort = new OrtLoader(builds);
   }
 
   init(config: EngineConfig): Promise<EngineEnvironment> {
@@ -182,30 +170,9 @@ export class Engine {
     return this.#gpu.destroy();
   }
 
-  /**
-   * The build for `backend`, configured and with its WebAssembly started (by a one-node
-   * session: onnxruntime's start must not run twice, so sessions wait for this one).
-   */
   #ortFor(backend: Backend): Promise<OrtModule> {
-    let loading = this.#loaded.get(backend);
-    if (!loading) {
-      const config = this.#config;
-      if (!config) throw new Error('the engine is not initialised');
-      loading = this.#builds[backend]().then(async (ort) => {
-        ort.env.wasm.wasmPaths = config.ortBaseUrl;
-        if (config.numThreads !== undefined) ort.env.wasm.numThreads = config.numThreads;
-        ort.env.logLevel = 'error';
-        await ort.InferenceSession.create(WARMUP_MODEL.slice(), { executionProviders: ['wasm'], logSeverityLevel: 4 }).then(
-          (session) => session.release(),
-          () => undefined,
-        );
-        return ort;
-      });
-      // A build that failed to load may be retried by the next session.
-      loading.catch(() => this.#loaded.delete(backend));
-      this.#loaded.set(backend, loading);
-    }
-    return loading;
+    if (!this.#config) throw new Error('the engine is not initialised');
+    return this.#ort.get(backend, this.#config);
   }
 
   async #open(bytes: ArrayBuffer, backend: Backend, label: string, strictWebgpu: boolean): Promise<OpenSession> {
