@@ -2,9 +2,6 @@ import { OutpostError } from '../errors.js';
 import { TYPED_ARRAY_FOR, typedDataOf } from './convert.js';
 import type { TensorLike, TensorSpec, TensorType } from './types.js';
 
-/** A model input as the validator reads it (`unknownRank` makes any shape valid). */
-export type InputSpec = TensorSpec;
-
 /** The machine-readable `details.reason` of an `INVALID_INPUT` error. */
 export type InvalidInputReason =
   | 'feeds-not-object'
@@ -78,7 +75,7 @@ interface Binding {
  */
 export function validateFeeds(
   feeds: unknown,
-  inputs: readonly InputSpec[],
+  inputs: readonly TensorSpec[],
   label: string,
 ): Record<string, TensorLike> {
   if (!isPlainObject(feeds)) {
@@ -213,7 +210,7 @@ export function validateFeeds(
 }
 
 /** Every input present, nothing else: reported before any tensor is looked at. */
-function checkNames(feeds: Record<string, unknown>, inputs: readonly InputSpec[], label: string): void {
+function checkNames(feeds: Record<string, unknown>, inputs: readonly TensorSpec[], label: string): void {
   let missing: string[] | undefined;
   for (const spec of inputs) {
     if (!Object.hasOwn(feeds, spec.name) || feeds[spec.name] === undefined) (missing ??= []).push(spec.name);

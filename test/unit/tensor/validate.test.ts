@@ -1,13 +1,13 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { isOutpostError, type OutpostError } from '../../../src/errors.js';
-import type { TensorLike } from '../../../src/tensor/types.js';
-import { validateFeeds, type InputSpec, type InvalidInputReason } from '../../../src/tensor/validate.js';
+import type { TensorLike, TensorSpec } from '../../../src/tensor/types.js';
+import { validateFeeds, type InvalidInputReason } from '../../../src/tensor/validate.js';
 
 const LABEL = 'vad@1.0.0';
 
 // Silero VAD v5 as onnxruntime reports it: unnamed dims come back as dim_<axis>.
-const VAD: InputSpec[] = [
+const VAD: TensorSpec[] = [
   { name: 'input', type: 'float32', dims: ['dim_0', 'dim_1'] },
   { name: 'state', type: 'float32', dims: [2, 'dim_1', 128] },
   { name: 'sr', type: 'int64', dims: [] },
@@ -21,12 +21,12 @@ function vadFeeds(): Record<string, TensorLike> {
   };
 }
 
-const BATCHED: InputSpec[] = [
+const BATCHED: TensorSpec[] = [
   { name: 'a', type: 'float32', dims: ['batch', 3] },
   { name: 'b', type: 'int32', dims: ['batch'] },
 ];
 
-function rejection(feeds: unknown, inputs: readonly InputSpec[] = VAD): OutpostError {
+function rejection(feeds: unknown, inputs: readonly TensorSpec[] = VAD): OutpostError {
   try {
     validateFeeds(feeds, inputs, LABEL);
   } catch (error) {
@@ -59,7 +59,7 @@ describe('validateFeeds accepts', () => {
   it('unnamed dims as independent wildcards (dim_1 on two inputs may differ)', () => {
     const feeds = withTensor('input', { type: 'float32', data: new Float32Array(6), dims: [2, 3] });
     expect(() => validateFeeds(feeds, VAD, LABEL)).not.toThrow();
-    const wild: InputSpec[] = [
+    const wild: TensorSpec[] = [
       { name: 'x', type: 'uint8', dims: ['?', 'unk__7', ''] },
       { name: 'y', type: 'uint8', dims: ['?', 'unk__7', ''] },
     ];
@@ -79,7 +79,7 @@ describe('validateFeeds accepts', () => {
   });
 
   it('bool as Uint8Array, float16 as Uint16Array, int64 as BigInt64Array', () => {
-    const inputs: InputSpec[] = [
+    const inputs: TensorSpec[] = [
       { name: 'mask', type: 'bool', dims: [3] },
       { name: 'half', type: 'float16', dims: [2] },
       { name: 'ids', type: 'int64', dims: [1, 2] },
@@ -135,7 +135,7 @@ describe('validateFeeds accepts', () => {
   });
 
   it('any shape when the spec has unknownRank', () => {
-    const inputs: InputSpec[] = [{ name: 'x', type: 'int8', dims: [], unknownRank: true }];
+    const inputs: TensorSpec[] = [{ name: 'x', type: 'int8', dims: [], unknownRank: true }];
     const feeds = { x: { type: 'int8', data: new Int8Array(24), dims: [2, 3, 4] } };
     expect(validateFeeds(feeds, inputs, LABEL)).toBe(feeds);
     // The element count is still checked against the data.
@@ -143,7 +143,7 @@ describe('validateFeeds accepts', () => {
   });
 
   it('null-prototype feeds and a spec input named like an Object.prototype member', () => {
-    const inputs: InputSpec[] = [{ name: 'constructor', type: 'uint8', dims: [1] }];
+    const inputs: TensorSpec[] = [{ name: 'constructor', type: 'uint8', dims: [1] }];
     const feeds = Object.assign(Object.create(null) as Record<string, unknown>, {
       constructor: { type: 'uint8', data: new Uint8Array(1), dims: [1] },
     });
@@ -208,7 +208,7 @@ describe('validateFeeds rejects with INVALID_INPUT', () => {
     const int32 = rejection(withTensor('sr', { type: 'int64', data: new Int32Array([16000]), dims: [] }));
     expectReason(int32, 'data-type-mismatch', 'sr');
     expect(int32.details.actual).toBe('Int32Array');
-    const boolInputs: InputSpec[] = [{ name: 'm', type: 'bool', dims: [2] }];
+    const boolInputs: TensorSpec[] = [{ name: 'm', type: 'bool', dims: [2] }];
     const clamped = rejection({ m: { type: 'bool', data: new Uint8ClampedArray(2), dims: [2] } }, boolInputs);
     expectReason(clamped, 'data-type-mismatch', 'm');
   });
@@ -246,7 +246,7 @@ describe('validateFeeds rejects with INVALID_INPUT', () => {
     expectReason(error, 'symbolic-dim-conflict', 'b');
     expect(error.details).toMatchObject({ dim: 'batch', axis: 0, expected: 4, actual: 5, boundBy: { input: 'a', axis: 0 } });
     // Two axes of one input sharing a name bind too.
-    const square: InputSpec[] = [{ name: 'm', type: 'float32', dims: ['n', 'n'] }];
+    const square: TensorSpec[] = [{ name: 'm', type: 'float32', dims: ['n', 'n'] }];
     expect(() => validateFeeds({ m: { type: 'float32', data: new Float32Array(9), dims: [3, 3] } }, square, LABEL)).not.toThrow();
     expectReason(rejection({ m: { type: 'float32', data: new Float32Array(6), dims: [2, 3] } }, square), 'symbolic-dim-conflict', 'm');
   });
