@@ -3,6 +3,7 @@
  * worked out by hand, without Python or the onnx package. It writes what the ONNX
  * Python helpers write (proto2 layout, raw_data for tensor payloads).
  */
+import { Attribute, AttributeType, Dimension, Graph, Model, Node, OpsetId, Shape, Tensor, TensorType, Type, ValueInfo } from './fields.js';
 import { ProtoWriter } from './protobuf.js';
 import { UNKNOWN_DIM, type TensorSpec } from './types.js';
 
@@ -80,20 +81,6 @@ export interface ModelSpec {
   graphName?: string;
   docString?: string;
 }
-
-// onnx.proto field numbers and enum values used below.
-const Model = { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, graph: 7, opsetImport: 8 } as const;
-const OpsetId = { domain: 1, version: 2 } as const;
-const Graph = { node: 1, name: 2, initializer: 5, input: 11, output: 12 } as const;
-const Node = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
-const Attr = { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, type: 20 } as const;
-const AttrType = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
-const Tensor = { dims: 1, dataType: 2, name: 8, rawData: 9 } as const;
-const ValueInfo = { name: 1, type: 2 } as const;
-const Type = { tensor: 1 } as const;
-const TensorType = { elemType: 1, shape: 2 } as const;
-const Shape = { dim: 1 } as const;
-const Dim = { value: 1, param: 2 } as const;
 
 /**
  * Serialises a model. Inputs and outputs are declared with the given shapes (a string
@@ -211,27 +198,27 @@ function writeNode(w: ProtoWriter, spec: NodeSpec, index: number): void {
 }
 
 function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): void {
-  w.string(Attr.name, name);
+  w.string(Attribute.name, name);
   switch (value.kind) {
     case 'int':
-      w.int64(Attr.i, value.value).int64(Attr.type, AttrType.int);
+      w.int64(Attribute.i, value.value).int64(Attribute.type, AttributeType.int);
       break;
     case 'float':
-      w.float(Attr.f, value.value).int64(Attr.type, AttrType.float);
+      w.float(Attribute.f, value.value).int64(Attribute.type, AttributeType.float);
       break;
     case 'string':
-      w.string(Attr.s, value.value).int64(Attr.type, AttrType.string);
+      w.string(Attribute.s, value.value).int64(Attribute.type, AttributeType.string);
       break;
     case 'ints':
-      for (const v of value.value) w.int64(Attr.ints, v);
-      w.int64(Attr.type, AttrType.ints);
+      for (const v of value.value) w.int64(Attribute.ints, v);
+      w.int64(Attribute.type, AttributeType.ints);
       break;
     case 'floats':
-      for (const v of value.value) w.float(Attr.floats, v);
-      w.int64(Attr.type, AttrType.floats);
+      for (const v of value.value) w.float(Attribute.floats, v);
+      w.int64(Attribute.type, AttributeType.floats);
       break;
     case 'tensor':
-      w.message(Attr.t, (t) => writeTensor(t, value.value)).int64(Attr.type, AttrType.tensor);
+      w.message(Attribute.t, (t) => writeTensor(t, value.value)).int64(Attribute.type, AttributeType.tensor);
       break;
   }
 }
@@ -300,7 +287,7 @@ function writeValueInfo(w: ProtoWriter, spec: TensorSpec): void {
 }
 
 function writeDimension(w: ProtoWriter, dim: number | string): void {
-  if (typeof dim === 'number') w.int64(Dim.value, dim);
-  else if (dim !== UNKNOWN_DIM) w.string(Dim.param, dim);
+  if (typeof dim === 'number') w.int64(Dimension.value, dim);
+  else if (dim !== UNKNOWN_DIM) w.string(Dimension.param, dim);
   // UNKNOWN_DIM: an empty Dimension, neither sized nor named.
 }

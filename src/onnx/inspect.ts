@@ -4,6 +4,7 @@
  * whether a backend can run the model.
  */
 import { OutpostError, isOutpostError } from '../errors.js';
+import { Attribute, Dimension, Function, Graph, Model, Node, OpsetId, Shape, SparseTensor, Tensor, TensorType, Type, ValueInfo } from './fields.js';
 import { ProtoReader, WireType } from './protobuf.js';
 import { UNKNOWN_DIM, type OnnxModelInfo, type TensorDType, type TensorSpec } from './types.js';
 
@@ -39,21 +40,6 @@ const ELEM_TYPES: Readonly<Record<number, TensorDType>> = {
   25: 'uint2',
   26: 'int2',
 };
-
-// Field numbers from onnx.proto; only the ones we read.
-const Model = { graph: 7, opsetImport: 8, functions: 25 } as const;
-const OpsetId = { domain: 1, version: 2 } as const;
-const Graph = { node: 1, initializer: 5, input: 11, output: 12, sparseInitializer: 15 } as const;
-const Node = { opType: 4, attribute: 5, domain: 7 } as const;
-const Attribute = { g: 6, graphs: 11 } as const;
-const Function = { node: 7 } as const;
-const Tensor = { name: 8 } as const;
-const SparseTensor = { values: 1 } as const;
-const ValueInfo = { name: 1, type: 2 } as const;
-const Type = { tensor: 1, sequence: 4, map: 5, denotation: 6, sparseTensor: 8, optional: 9 } as const;
-const TensorType = { elemType: 1, shape: 2 } as const;
-const Shape = { dim: 1 } as const;
-const Dimension = { value: 1, param: 2 } as const;
 
 /** Real models nest If/Loop bodies a few levels deep; hostile files could nest thousands. */
 const MAX_GRAPH_DEPTH = 32;
