@@ -118,6 +118,10 @@ try {
   report('vite build', join(vite, 'dist'));
   await serveBuilt(join(vite, 'dist'), basePort, 'vite build');
   await viteDev(vite, basePort + 1);
+  // `vite build` without the plugin (and its worker format) must work as well.
+  writeFileSync(join(vite, 'vite.bare.config.js'), 'export default {};\n');
+  sh(vite, 'npx', ['vite', 'build', '--config', 'vite.bare.config.js', '--outDir', 'dist-bare']);
+  await serveBuilt(join(vite, 'dist-bare'), basePort, 'vite build without the plugin');
 
   const webpack = apps['webpack-app']!;
   sh(webpack, 'npx', ['webpack', '--mode', 'production', '--no-stats']);
