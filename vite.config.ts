@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
@@ -30,6 +30,63 @@ function copyOrtRuntime(): Plugin {
   };
 }
 
+// Outputs of the other build steps (tsc) that share dist/: emptying it would delete them.
+const KEEP_IN_DIST = new Set(['node', 'types', 'vite']);
+
+function emptyOwnOutputs(): Plugin {
+  return {
+    name: 'outpost:empty-own-outputs',
+    apply: 'build',
+    buildStart() {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync('dist');
+      } catch {
+        return;
+      }
+      for (const entry of entries) if (!KEEP_IN_DIST.has(entry)) rmSync(join('dist', entry), { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The built package must reference its worker and onnxruntime's files with literal
+ * `new URL('./…', import.meta.url)`, the form an app's bundler (Vite, webpack 5)
+ * follows, re-bundling the worker with its imports and emitting the files hashed.
+ * Vite would rewrite such references in this build (to a nested, non-literal URL for
+ * the worker, or warn about files that only exist in dist/), so they travel through
+ * the build as a placeholder call and are written back literally at the end.
+ */
+const PLACEHOLDER = '__outpost_literal_url__';
+const WORKER_SOURCE = /new URL\('\.\/worker\.ts', import\.meta\.url\)/g;
+const ORT_SOURCE = /new URL\('(\.\/ort\/[\w.-]+)', import\.meta\.url\)/g;
+// onnxruntime's own name for its bundle, used only to guess a script URL when a bundler
+// hard-codes import.meta.url as file:: not a file to emit, so kept out of the literal form.
+const ORT_SELF_URL = /new URL\((["'`])(ort[\w.]*\.mjs)\1, import\.meta\.url\)/g;
+const PLACEHOLDER_CALL = new RegExp(`${PLACEHOLDER}\\(\\s*(["'\`])(\\.\\/[\\w./-]+)\\1\\s*\\)`, 'g');
+
+function literalUrls(): Plugin {
+  return {
+    name: 'outpost:literal-urls',
+    apply: 'build',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/[\\/]src[\\/]worker[\\/](client|ort-files)\.ts$/.test(id)) return null;
+      const out = code
+        .replace(WORKER_SOURCE, `${PLACEHOLDER}('./engine-worker.js')`)
+        .replace(ORT_SOURCE, (_, path: string) => `${PLACEHOLDER}('${path}')`);
+      // Same lines as the source: the source map stays right to the line.
+      return { code: out, map: { mappings: '' } };
+    },
+    renderChunk(code) {
+      const out = code
+        .replace(PLACEHOLDER_CALL, (_, _quote: string, path: string) => `new URL("${path}", import.meta.url)`)
+        .replace(ORT_SELF_URL, (_, _quote: string, name: string) => `new URL("${name}", "" + import.meta.url)`);
+      return out === code ? null : { code: out, map: null };
+    },
+  };
+}
+
 export default defineConfig({
   // Relative URLs, so the worker chunk resolves next to the entry wherever dist/ is served.
   base: './',
@@ -44,16 +101,16 @@ export default defineConfig({
   build: {
     target: 'es2022',
     outDir: 'dist',
-    emptyOutDir: true,
+    emptyOutDir: false,
     sourcemap: true,
     assetsInlineLimit: 0,
     lib: {
-      entry: { index: 'src/index.ts', internal: 'src/internal.ts' },
+      entry: { index: 'src/index.ts', internal: 'src/internal.ts', 'engine-worker': 'src/worker/worker.ts' },
       formats: ['es'],
     },
     rollupOptions: {
       output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
     },
   },
-  plugins: [copyOrtRuntime()],
+  plugins: [emptyOwnOutputs(), literalUrls(), copyOrtRuntime()],
 });

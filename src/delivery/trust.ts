@@ -7,6 +7,7 @@ import type { Index, Root } from '../registry/schema.js';
 import { isExpired, updateRoot, verifyIndex, verifyTrustedRoot } from '../registry/verify.js';
 import type { StateStore } from '../cache/state-store.js';
 import { fetchMetadata, type RequestContext } from './http.js';
+import { probeNextRoot } from './root-probe.js';
 
 /** The index a load works from, and how current it is. */
 export interface TrustedIndex {
@@ -60,7 +61,7 @@ export class TrustChain {
     let latestText: string | undefined;
     try {
       root = await updateRoot(root, async (path) => {
-        const bytes = await fetchMetadata(ctx, registryUrl(this.#base, path), MAX_ROOT_BYTES);
+        const bytes = await probeNextRoot(ctx, registryUrl(this.#base, path), MAX_ROOT_BYTES);
         if (bytes !== undefined) latestText = fromUtf8(bytes);
         return bytes;
       });

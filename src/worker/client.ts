@@ -7,13 +7,10 @@ import type { ChannelTiming } from './channel/worker-side.js';
 import { installErrorTransferHandler } from './errors-handler.js';
 import type { CreateSessionRequest, EngineApi, EngineEnvironment, StartedSession } from './protocol.js';
 
-// A variable, not a literal: a bundler must not try to resolve the folder as an asset.
-const ORT_DIR = 'ort/';
-
 export interface EngineClientOptions {
   /**
    * Where onnxruntime-web's .mjs/.wasm files are served from.
-   * @default the `ort/` folder next to this module (dist/ort/ in the package)
+   * @default the files next to the worker (dist/ort/ in the package, or wherever the app's bundler emitted them)
    */
   ortBaseUrl?: string | URL;
   /** WASM threads for onnxruntime; 0 lets it choose. */
@@ -156,9 +153,9 @@ export class EngineClient {
   }
 
   #config() {
-    const base = this.#options.ortBaseUrl ?? new URL(ORT_DIR, import.meta.url);
+    const base = this.#options.ortBaseUrl;
     return {
-      ortBaseUrl: String(base),
+      ...(base !== undefined ? { ortBaseUrl: String(base) } : {}),
       ...(this.#options.numThreads !== undefined ? { numThreads: this.#options.numThreads } : {}),
       ...(this.#options.channel ? { channel: this.#options.channel } : {}),
       ...(this.#bell ? { bell: this.#bell } : {}),

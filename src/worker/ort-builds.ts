@@ -1,6 +1,7 @@
 import type * as Ort from 'onnxruntime-web';
 import type { Backend } from '../tensor/types.js';
 import type { EngineConfig } from './protocol.js';
+import { ortFiles } from './ort-files.js';
 import { WARMUP_MODEL } from './warmup.js';
 
 export type OrtModule = typeof Ort;
@@ -32,7 +33,8 @@ export class OrtLoader {
     let loading = this.#loaded.get(backend);
     if (!loading) {
       loading = this.#builds[backend]().then(async (ort) => {
-        ort.env.wasm.wasmPaths = config.ortBaseUrl;
+        // A base URL (a CDN) when the app gave one, else the files its bundler emitted.
+        ort.env.wasm.wasmPaths = config.ortBaseUrl ?? ortFiles(backend);
         if (config.numThreads !== undefined) ort.env.wasm.numThreads = config.numThreads;
         ort.env.logLevel = 'error';
         await ort.InferenceSession.create(WARMUP_MODEL.slice(), { executionProviders: ['wasm'], logSeverityLevel: 4 }).then(

@@ -3,8 +3,8 @@ import type { ChannelTiming } from './channel/worker-side.js';
 
 /** Sent once when the worker starts. */
 export interface EngineConfig {
-  /** Base URL (ending in '/') of onnxruntime-web's .mjs/.wasm files. */
-  ortBaseUrl: string;
+  /** Base URL (ending in '/') of onnxruntime-web's .mjs/.wasm files; else ort-files.ts. */
+  ortBaseUrl?: string;
   /** WASM threads; 0 lets onnxruntime choose. */
   numThreads?: number;
   /** How the shared-memory channel waits for a session's next request. */

@@ -1,0 +1,4 @@
+import { defineConfig } from 'vite';
+import outpost from 'outpost/vite';
+
+export default defineConfig({ plugins: [outpost()] });
