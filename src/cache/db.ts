@@ -1,4 +1,5 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ChunkData } from './chunk-data.js';
 
 /** One verified chunk of one file of one model version. Chunks are separate records so
  * a download resumes chunk by chunk and nothing ever holds one giant value. */
@@ -7,7 +8,8 @@ export interface ChunkRecord {
   version: string;
   file: string;
   index: number;
-  data: Blob;
+  /** A Blob, or an ArrayBuffer where the engine refuses Blob values (chunk-data.ts). */
+  data: ChunkData;
 }
 
 /** What the cache knows of one model version. */

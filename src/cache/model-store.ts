@@ -1,3 +1,4 @@
+import { chunkSize, toChunkData, type ChunkFormat } from './chunk-data.js';
 import { fileChunkRange, versionChunkRange, type ChunkRecord, type OutpostDB, type VersionRecord } from './db.js';
 
 /**
@@ -6,9 +7,11 @@ import { fileChunkRange, versionChunkRange, type ChunkRecord, type OutpostDB, ty
  */
 export class ModelStore {
   readonly #db: OutpostDB;
+  readonly #format: ChunkFormat;
 
-  constructor(db: OutpostDB) {
+  constructor(db: OutpostDB, format: ChunkFormat = 'blob') {
     this.#db = db;
+    this.#format = format;
   }
 
   get(name: string, version: string): Promise<VersionRecord | undefined> {
@@ -54,10 +57,10 @@ export class ModelStore {
     const chunks = tx.objectStore('chunks');
     const versions = tx.objectStore('versions');
     const [previous, record] = await Promise.all([chunks.get([name, version, file, index]), versions.get([name, version])]);
-    const data = new Blob([bytes as Uint8Array<ArrayBuffer>]);
+    const data = toChunkData(bytes, this.#format);
     await chunks.put({ name, version, file, index, data });
     if (record) {
-      record.storedBytes += bytes.byteLength - (previous?.data.size ?? 0);
+      record.storedBytes += bytes.byteLength - (previous ? chunkSize(previous.data) : 0);
       await versions.put(record);
     }
     await tx.done;
@@ -74,7 +77,7 @@ export class ModelStore {
       await tx.objectStore('chunks').delete([name, version, file, index]);
       const record = await tx.objectStore('versions').get([name, version]);
       if (record) {
-        record.storedBytes -= chunk.data.size;
+        record.storedBytes -= chunkSize(chunk.data);
         record.complete = false;
         await tx.objectStore('versions').put(record);
       }

@@ -1,6 +1,6 @@
 import { OutpostError } from '../errors.js';
 import { pinnedKeys, planEviction, versionKey } from './eviction.js';
-import type { ModelStore } from './model-store.js';
+import type { ModelStore } from './surface.js';
 
 export interface RoomRequest {
   store: ModelStore;

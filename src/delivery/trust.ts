@@ -5,7 +5,7 @@ import { parseEnvelopeBytes } from '../registry/parse.js';
 import { registryUrl } from '../registry/paths.js';
 import type { Index, Root } from '../registry/schema.js';
 import { isExpired, updateRoot, verifyIndex, verifyTrustedRoot } from '../registry/verify.js';
-import type { StateStore } from '../cache/state-store.js';
+import type { StateStore } from '../cache/surface.js';
 import { fetchMetadata, type RequestContext } from './http.js';
 import { probeNextRoot } from './root-probe.js';
 

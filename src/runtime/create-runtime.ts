@@ -1,7 +1,5 @@
-import { openOutpostDb, type OutpostDB } from '../cache/db.js';
+import { openCache, type OpenCache, type StorageStatus } from '../cache/open-cache.js';
 import { pinnedKeys, versionKey } from '../cache/eviction.js';
-import { ModelStore } from '../cache/model-store.js';
-import { StateStore } from '../cache/state-store.js';
 import { TrustChain } from '../delivery/trust.js';
 import { abortError, OutpostError, toOutpostError } from '../errors.js';
 import type { RememberedBackend } from '../cache/state-store.js';
@@ -27,7 +25,8 @@ export interface Runtime {
   cache: {
     list(): Promise<CacheEntry[]>;
     remove(name: string, version?: string): Promise<void>;
-    usage(): Promise<{ bytes: number; quota?: number }>;
+    /** Bytes held, the browser's quota, and whether the cache persists (why not, if not). */
+    usage(): Promise<{ bytes: number; quota?: number } & StorageStatus>;
   };
   /** Sends queued telemetry now (nothing is queued until telemetry lands). */
   flush(): Promise<void>;
@@ -51,16 +50,16 @@ export interface Runtime {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const config = normalizeRuntimeOptions(options);
   const engine = new EngineClient({ ...(config.ortBaseUrl ? { ortBaseUrl: config.ortBaseUrl } : {}) });
-  let db: Promise<OutpostDB> | undefined;
+  let cache: Promise<OpenCache> | undefined;
   let closed = false;
   // Loaded and not disposed: never evicted from under a live model.
   const inUse = new Map<string, number>();
 
   const stores = async () => {
     if (closed) throw new OutpostError('MODEL_NOT_FOUND', 'the runtime is closed');
-    db ??= openOutpostDb(config.dbName);
-    const handle = await db;
-    return { store: new ModelStore(handle), state: new StateStore(handle) };
+    cache ??= openCache(config.dbName);
+    const handle = await cache;
+    return { store: handle.store, state: handle.state, status: handle.status };
   };
   let trust: TrustChain | undefined;
 
@@ -77,7 +76,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     // Start the worker and onnxruntime's WebAssembly now: they warm up while the model
     // is fetched or read from the cache, instead of after.
     void engine.environment().catch(() => undefined);
-    const { store, state } = await stores();
+    const { store, state, status } = await stores();
     trust ??= new TrustChain(config.registryUrl, config.trustedRoot, state);
     const inUseKeys = new Set(inUse.keys());
     const verified = await fetchVerifiedModel({ options: config, trust, store, state, inUse: inUseKeys }, name, normalized);
@@ -98,6 +97,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         version: verified.version,
         payload: async () => sessionPayload(await verified.reread()),
         allowFallback: preference === 'auto',
+        cached: status().persistent,
         onDispose: () => retain(key, -1),
       });
     } catch (error) {
@@ -126,10 +126,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         await store.remove(name, version);
       },
       async usage() {
-        const { store } = await stores();
+        const { store, status } = await stores();
         const bytes = await store.usedBytes();
-        const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
-        return estimate?.quota === undefined ? { bytes } : { bytes, quota: estimate.quota };
+        const storage = status();
+        // Held in memory, the browser's quota does not apply.
+        const estimate = storage.persistent ? await navigator.storage?.estimate?.().catch(() => undefined) : undefined;
+        return estimate?.quota === undefined ? { bytes, ...storage } : { bytes, quota: estimate.quota, ...storage };
       },
     },
     async flush() {},
@@ -137,7 +139,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       if (closed) return;
       closed = true;
       engine.terminate();
-      if (db) (await db.catch(() => undefined))?.close();
+      if (cache) (await cache.catch(() => undefined))?.close();
     },
   };
 }

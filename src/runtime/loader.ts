@@ -1,5 +1,5 @@
-import type { ModelStore } from '../cache/model-store.js';
-import type { StateStore } from '../cache/state-store.js';
+import type { ModelStore } from '../cache/surface.js';
+import type { StateStore } from '../cache/surface.js';
 import { versionKey } from '../cache/eviction.js';
 import { abortError, isOutpostError, OutpostError } from '../errors.js';
 import { fetchMetadata, type RequestContext } from '../delivery/http.js';

@@ -1,5 +1,6 @@
 import { makeRoom, isQuotaError } from '../cache/quota.js';
-import type { ModelStore } from '../cache/model-store.js';
+import type { ModelStore } from '../cache/surface.js';
+import { chunkBytes, chunkSize } from '../cache/chunk-data.js';
 import { OutpostError } from '../errors.js';
 import { downloadFile } from '../delivery/download.js';
 import type { RequestContext } from '../delivery/http.js';
@@ -65,12 +66,12 @@ async function readCachedChunks(request: MaterializeRequest, out: Uint8Array): P
   const records = await store.readChunks(name, version, file.path);
   const have = new Set<number>();
   if (records.length === 0) return have;
-  const total = records.reduce((sum, record) => sum + record.data.size, 0);
+  const total = records.reduce((sum, record) => sum + chunkSize(record.data), 0);
   let verified = 0;
   request.progress({ phase: 'verify', loaded: 0, total });
   await Promise.all(
     records.map(async (record) => {
-      const bytes = new Uint8Array(await record.data.arrayBuffer());
+      const bytes = await chunkBytes(record.data);
       try {
         await verifyChunk(file, record.index, bytes);
       } catch (error) {

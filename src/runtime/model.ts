@@ -39,6 +39,13 @@ export interface Model {
   readonly outputs: TensorSpec[];
   /** Why this backend: measured timings, attempts that failed, fallbacks. */
   readonly backendInfo: ModelBackendInfo;
+  /**
+   * True when the model's bytes are in the persistent cache. False when the browser
+   * could not store them (no IndexedDB, no quota, writes refused): the model is verified
+   * and runs the same, but lives in memory and a reload downloads it again;
+   * `runtime.cache.usage()` says why.
+   */
+  readonly cached: boolean;
   run(feeds: Record<string, TensorLike>, options?: RunOptions): Promise<Record<string, TensorLike>>;
   dispose(): Promise<void>;
 }
@@ -50,6 +57,8 @@ export interface ModelSource {
   payload(): Promise<SessionPayload>;
   /** May WebGPU trouble move this model to WASM? True unless the caller forced WebGPU. */
   allowFallback: boolean;
+  /** Whether the bytes are in the persistent cache. @default true */
+  cached?: boolean;
   onDispose?: () => void;
   onFallback?: (from: Backend, to: Backend, reason: string) => void;
 }
@@ -59,6 +68,7 @@ export class WorkerModel implements Model {
   readonly version: string;
   readonly inputs: TensorSpec[];
   readonly outputs: TensorSpec[];
+  readonly cached: boolean;
   readonly #client: EngineClient;
   readonly #source: ModelSource;
   readonly #queue = new RunQueue();
@@ -79,6 +89,7 @@ export class WorkerModel implements Model {
     this.#label = `${source.name}@${source.version}`;
     this.inputs = session.inputs;
     this.outputs = session.outputs;
+    this.cached = source.cached ?? true;
   }
 
   get backend(): Backend {

@@ -1,5 +1,5 @@
 import { pinnedKeys, versionKey } from '../cache/eviction.js';
-import type { ModelStore } from '../cache/model-store.js';
+import type { ModelStore } from '../cache/surface.js';
 import type { VersionRecord } from '../cache/db.js';
 import { OutpostError, isOutpostError } from '../errors.js';
 import type { TrustedIndex } from '../delivery/trust.js';

@@ -80,7 +80,7 @@ async function load(id, name, options = {}, modelId) {
       },
     });
     if (modelId) models.set(modelId, model);
-    const info = { name: model.name, version: model.version, backend: model.backend, backendInfo: model.backendInfo, inputs: model.inputs, outputs: model.outputs };
+    const info = { name: model.name, version: model.version, backend: model.backend, backendInfo: model.backendInfo, cached: model.cached, inputs: model.inputs, outputs: model.outputs };
     if (!modelId) await model.dispose();
     return { ok: true, info, phases };
   } catch (error) {

@@ -1,0 +1,91 @@
+// `npm run test:engines`: the cross-engine scenarios in Chromium, Firefox and WebKit,
+// against the built package (run `npm run build:lib` and `npm run models` first).
+// OUTPOST_ENGINES=firefox,webkit picks engines; OUTPOST_ENGINE_REPORT=file.json writes
+// the measured features of each engine (the README's engine table).
+import { writeFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { ensureDemoRegistry } from '../../scripts/demo-registry.js';
+import { buildRegistry, type RegistryFixture } from '../browser/support/registry-fixture.js';
+import { startRegistryServer, type RegistryServer } from '../browser/support/registry-server.js';
+import { ENGINES, launchEngine, type EngineDriver, type EngineName } from './drivers/index.js';
+import { CHUNK, delivery, execution, expectNoPageErrors, measureFeatures, VAD, type Context } from './scenarios.js';
+
+const chosen = (process.env.OUTPOST_ENGINES?.split(',') ?? ENGINES) as EngineName[];
+const report: Record<string, unknown> = {};
+
+let fx: RegistryFixture;
+let server: RegistryServer;
+
+before(async () => {
+  fx = await buildRegistry({
+    chunkSize: CHUNK,
+    models: [
+      { name: 'vad', version: '1.0.0', file: VAD },
+      { name: 'vad', version: '1.1.0', file: VAD, release: false },
+      { name: 'vad', version: '1.2.0', file: VAD, release: false },
+      { name: 'tiny', version: '1.0.0', file: 'models/tiny_affine.onnx' },
+    ],
+  });
+  server = await startRegistryServer(fx.dir);
+  await ensureDemoRegistry();
+});
+
+after(async () => {
+  await server?.close();
+  if (process.env.OUTPOST_ENGINE_REPORT) await writeFile(process.env.OUTPOST_ENGINE_REPORT, `${JSON.stringify(report, null, 2)}\n`);
+});
+
+for (const name of chosen) {
+  describe(name, { concurrency: false, timeout: 900_000 }, () => {
+    let driver: EngineDriver;
+    let ctx: Context;
+    before(async () => {
+      driver = await launchEngine(name);
+    });
+    after(async () => {
+      await driver?.close();
+    });
+
+    for (const [group, scenarios] of [['delivery', delivery], ['execution', execution]] as const) {
+      describe(group, { concurrency: false }, () => {
+        before(async () => {
+          server.reset();
+          ctx = { page: await driver.newPage(), fx, server };
+        });
+        after(async () => {
+          await ctx?.page.close();
+        });
+        for (const [title, scenario] of Object.entries(scenarios)) {
+          test(title, async () => {
+            try {
+              await scenario(ctx);
+            } finally {
+              server.reset();
+            }
+            const errors = await ctx.page.errors();
+            if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);
+          });
+        }
+      });
+    }
+
+    test('features measured', async () => {
+      const page = await driver.newPage();
+      try {
+        report[name] = { version: await driver.version(), ...(await measureFeatures({ page, fx, server })) };
+        console.log(`${name}: ${JSON.stringify(report[name])}`);
+      } finally {
+        await page.close();
+      }
+    });
+
+    test('the demo page renders without page errors', async () => {
+      const page = await driver.newPage();
+      try {
+        await expectNoPageErrors({ page, fx, server }, '/demo/');
+      } finally {
+        await page.close();
+      }
+    });
+  });
+}
