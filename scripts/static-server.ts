@@ -13,12 +13,15 @@ const MIME: Record<string, string> = {
   '.onnx': 'application/octet-stream',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
+  '.wav': 'audio/wav',
 };
 
 export interface StaticServerOptions {
   root: string;
   port: number;
   host?: string;
+  /** URL prefixes served from other folders, e.g. `{ prefix: '/demo/', dir: 'site' }`; the longest match wins. */
+  mounts?: ReadonlyArray<{ prefix: string; dir: string }>;
   /** Runs before the file handler; returns true when it answered the request itself. */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 }
@@ -28,7 +31,9 @@ export interface StaticServerOptions {
  * with byte ranges, as a CDN would serve a registry.
  */
 export function startStaticServer(options: StaticServerOptions): Promise<Server> {
-  const root = resolve(options.root);
+  const mounts = [...(options.mounts ?? []), { prefix: '/', dir: options.root }]
+    .map((mount) => ({ prefix: mount.prefix, dir: resolve(mount.dir) }))
+    .sort((a, b) => b.prefix.length - a.prefix.length);
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -48,7 +53,10 @@ export function startStaticServer(options: StaticServerOptions): Promise<Server>
       res.writeHead(405).end();
       return;
     }
-    let path = normalize(join(root, decodeURIComponent(url.pathname)));
+    const pathname = decodeURIComponent(url.pathname);
+    const mount = mounts.find((m) => pathname.startsWith(m.prefix)) ?? mounts[mounts.length - 1]!;
+    const root = mount.dir;
+    let path = normalize(join(root, pathname.slice(mount.prefix.length)));
     if (path !== root && !path.startsWith(root + sep)) {
       res.writeHead(403).end();
       return;

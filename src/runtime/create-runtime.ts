@@ -49,7 +49,10 @@ export interface Runtime {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const config = normalizeRuntimeOptions(options);
-  const engine = new EngineClient({ ...(config.ortBaseUrl ? { ortBaseUrl: config.ortBaseUrl } : {}) });
+  const engine = new EngineClient({
+    ...(config.ortBaseUrl ? { ortBaseUrl: config.ortBaseUrl } : {}),
+    ...(config.wasmThreads !== undefined ? { numThreads: config.wasmThreads } : {}),
+  });
   let cache: Promise<OpenCache> | undefined;
   let closed = false;
   // Loaded and not disposed: never evicted from under a live model.

@@ -26,6 +26,7 @@ const runtimeOptionsSchema = z.object({
       maxDelayMs: z.number().min(0).max(600_000).optional(),
     })
     .optional(),
+  wasm: z.object({ threads: z.number().int().min(1).max(64).optional() }).optional(),
 });
 
 /** Options of {@link createRuntime}. */
@@ -46,6 +47,8 @@ export interface RuntimeOptions {
   ortBaseUrl?: string | URL;
   /** Network retry policy. @default { retries: 4, baseDelayMs: 250, maxDelayMs: 10000 } */
   retry?: Partial<RetryPolicy>;
+  /** WASM threads (onnxruntime's `numThreads`; 1 turns threading off). @default onnxruntime's own choice */
+  wasm?: { threads?: number };
 }
 
 export interface NormalizedRuntimeOptions {
@@ -57,6 +60,7 @@ export interface NormalizedRuntimeOptions {
   fetch: typeof fetch;
   ortBaseUrl: string | URL | undefined;
   retry: RetryPolicy;
+  wasmThreads: number | undefined;
 }
 
 /** Validates and fills defaults once, at the boundary; METADATA_INVALID-free: bad options are a programming error. */
@@ -76,6 +80,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
     fetch: value.fetch ?? globalThis.fetch.bind(globalThis),
     ortBaseUrl: value.ortBaseUrl,
     retry: { ...DEFAULT_RETRY, ...value.retry },
+    wasmThreads: value.wasm?.threads,
   };
 }
 
