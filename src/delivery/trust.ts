@@ -1,4 +1,4 @@
-import { isOutpostError } from '../errors.js';
+import { isOutpostError, OutpostError } from '../errors.js';
 import { fromUtf8, utf8 } from '../registry/encoding.js';
 import { INDEX_PATH, MAX_INDEX_BYTES, MAX_ROOT_BYTES } from '../registry/layout.js';
 import { parseEnvelopeBytes } from '../registry/parse.js';
@@ -7,6 +7,7 @@ import type { Index, Root } from '../registry/schema.js';
 import { isExpired, updateRoot, verifyIndex, verifyTrustedRoot } from '../registry/verify.js';
 import type { StateStore } from '../cache/state-store.js';
 import { fetchMetadata, type RequestContext } from './http.js';
+import { fetchIfChanged, type ConditionalResult } from './conditional.js';
 
 /** The index a load works from, and how current it is. */
 export interface TrustedIndex {
@@ -27,6 +28,8 @@ export class TrustChain {
   readonly #shippedRoot: unknown;
   readonly #state: StateStore;
   #root: Promise<Root> | undefined;
+  /** ETag of the last index verified, for conditional refreshes. */
+  #etag: string | undefined;
 
   constructor(base: string | URL, shippedRoot: unknown, state: StateStore) {
     this.#base = base;
@@ -78,15 +81,35 @@ export class TrustChain {
    */
   async index(ctx: RequestContext): Promise<TrustedIndex> {
     const root = await this.root(ctx);
-    const floor = await this.#state.get('highestIndexVersion');
-    let bytes: Uint8Array | undefined;
+    let fetched: ConditionalResult;
     try {
-      bytes = await fetchMetadata(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES);
+      fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES);
     } catch (error) {
       if (!isOfflineError(error)) throw error;
       return this.#cachedIndex(root, error);
     }
-    if (bytes === undefined) return this.#cachedIndex(root, new Error(`${INDEX_PATH} is missing from the registry`));
+    if (fetched.status !== 'changed') return this.#cachedIndex(root, new Error(`${INDEX_PATH} is missing from the registry`));
+    return this.#acceptIndex(root, fetched.bytes, fetched.etag);
+  }
+
+  /**
+   * The index again only if it changed since the last one verified (If-None-Match: an
+   * unchanged index costs a 304): `undefined` then. A changed index gets every check of
+   * {@link index} (signatures, rollback floor, expiry reported); network trouble throws
+   * instead of falling back to the cache, since the caller already holds an index.
+   */
+  async refreshIndex(ctx: RequestContext): Promise<TrustedIndex | undefined> {
+    const root = await this.root(ctx);
+    const fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES, this.#etag);
+    if (fetched.status === 'unchanged') return undefined;
+    if (fetched.status === 'missing') {
+      throw new OutpostError('DOWNLOAD_FAILED', `${INDEX_PATH} is missing from the registry`, { details: { path: INDEX_PATH } });
+    }
+    return this.#acceptIndex(root, fetched.bytes, fetched.etag);
+  }
+
+  async #acceptIndex(root: Root, bytes: Uint8Array, etag: string | undefined): Promise<TrustedIndex> {
+    const floor = await this.#state.get('highestIndexVersion');
     const envelope = parseEnvelopeBytes(bytes, MAX_INDEX_BYTES, INDEX_PATH);
     const index = await verifyIndex(root, envelope, {
       now: Date.now(),
@@ -96,6 +119,8 @@ export class TrustChain {
     const expired = isExpired(index, Date.now());
     // An expired index is verified but never becomes the floor or the offline copy.
     if (!expired) await this.#state.raiseIndexFloor(index.version, fromUtf8(bytes));
+    // Remembered only once verified, so a refused index is fetched whole next time.
+    this.#etag = etag;
     // An expired root freezes updates just as an expired index does.
     return { index, fresh: true, expired: expired || isExpired(root, Date.now()) };
   }

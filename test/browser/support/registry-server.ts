@@ -1,5 +1,6 @@
 // One server per spec file: the repository (harness page, dist/) and, under /registry/,
 // a registry directory, same origin, with the faults a real network produces.
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,7 @@ export interface RegistryServer {
   faults: Faults;
   /** Body bytes sent per registry path since the last reset. */
   sent: Map<string, number>;
-  requests: Array<{ path: string; range?: string }>;
+  requests: Array<{ path: string; range?: string; ifNoneMatch?: string; status?: number }>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -37,7 +38,12 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/registry/')) return false;
     const path = decodeURIComponent(url.pathname.slice('/registry/'.length));
-    requests.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    const record: RegistryServer['requests'][number] = {
+      path,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(req.headers['if-none-match'] ? { ifNoneMatch: req.headers['if-none-match'] } : {}),
+    };
+    requests.push(record);
     if (faults.offline) {
       req.socket.destroy();
       return true;
@@ -55,6 +61,13 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return true;
     }
+    // A strong validator, as static hosts and CDNs send: an unchanged file costs a 304.
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      record.status = 304;
+      res.writeHead(304, { etag }).end();
+      return true;
+    }
     const range = faults.ignoreRange ? undefined : parseRange(req.headers.range, body.byteLength);
     if (range === 'invalid') {
       res.writeHead(416, { 'content-range': `bytes */${body.byteLength}` }).end();
@@ -65,7 +78,9 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       'content-type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream',
       'content-length': slice.byteLength,
       'accept-ranges': faults.ignoreRange ? 'none' : 'bytes',
+      etag,
     };
+    record.status = range ? 206 : 200;
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${body.byteLength}`;
     res.writeHead(range ? 206 : 200, headers);
     const cut = faults.cutOnce.get(path);
