@@ -12,6 +12,8 @@ export interface Faults {
   overrides: Map<string, Uint8Array>;
   /** Cut the connection after this many body bytes of the next request for the path. */
   cutOnce: Map<string, number>;
+  /** Bodies for the next requests of a path, one per request in order (`undefined`: the file itself). */
+  sequence: Map<string, Array<Uint8Array | undefined>>;
   /** Ignore Range headers (a server or CDN that does not support them). */
   ignoreRange: boolean;
   /** Fail every registry request at the socket, as a dead network would. */
@@ -29,7 +31,7 @@ export interface RegistryServer {
 }
 
 export async function startRegistryServer(registryDir: string, repoRoot = process.cwd()): Promise<RegistryServer> {
-  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), ignoreRange: false, offline: false };
+  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false };
   const sent = new Map<string, number>();
   const requests: RegistryServer['requests'] = [];
   const root = resolve(registryDir);
@@ -48,7 +50,7 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       req.socket.destroy();
       return true;
     }
-    let body: Uint8Array | undefined = faults.overrides.get(path);
+    let body: Uint8Array | undefined = faults.sequence.get(path)?.shift() ?? faults.overrides.get(path);
     if (!body) {
       const file = normalize(join(root, path));
       if (!file.startsWith(root + sep)) {
@@ -111,6 +113,7 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       requests.length = 0;
       faults.overrides.clear();
       faults.cutOnce.clear();
+      faults.sequence.clear();
       faults.ignoreRange = false;
       faults.offline = false;
     },
