@@ -54,11 +54,17 @@ export class TrustChain {
     const shipped = await verifyTrustedRoot(this.#shippedRoot);
     let root = shipped;
     const persisted = await this.#state.get('root');
+    let damaged: unknown;
     if (persisted !== undefined) {
       // Re-verified, not trusted blindly: it must chain from the shipped root's keys
       // or be signed by its own keys at a higher version reached before.
-      const stored = await verifyTrustedRoot(persisted, 'persisted root').catch(() => undefined);
+      const stored = await verifyTrustedRoot(persisted, 'persisted root').catch((error: unknown) => {
+        damaged = error;
+        return undefined;
+      });
       if (stored && stored.version > shipped.version) root = stored;
+      // Dropped: the walk below rebuilds it from the shipped root when online.
+      if (damaged !== undefined) await this.#state.delete('root');
     }
     let latestText: string | undefined;
     try {
@@ -69,6 +75,12 @@ export class TrustChain {
       });
     } catch (error) {
       if (!isOfflineError(error)) throw error;
+      if (damaged !== undefined) {
+        throw new OutpostError('INTEGRITY_MISMATCH', 'the cached root is damaged and the registry is unreachable', {
+          cause: damaged,
+          details: { record: 'root' },
+        });
+      }
     }
     if (latestText !== undefined) await this.#state.set('root', latestText);
     return root;
@@ -128,8 +140,18 @@ export class TrustChain {
   async #cachedIndex(root: Root, reason: unknown): Promise<TrustedIndex> {
     const text = await this.#state.get('index');
     if (text === undefined) throw reason;
-    const envelope = parseEnvelopeBytes(utf8(text), MAX_INDEX_BYTES, `cached ${INDEX_PATH}`);
-    const index = await verifyIndex(root, envelope, { now: Date.now(), allowExpired: true }, `cached ${INDEX_PATH}`);
+    let index: Index;
+    try {
+      const envelope = parseEnvelopeBytes(utf8(text), MAX_INDEX_BYTES, `cached ${INDEX_PATH}`);
+      index = await verifyIndex(root, envelope, { now: Date.now(), allowExpired: true }, `cached ${INDEX_PATH}`);
+    } catch (error) {
+      // Damaged: dropped, so the next online load stores a verified copy again.
+      await this.#state.delete('index');
+      throw new OutpostError('INTEGRITY_MISMATCH', `cached ${INDEX_PATH} is damaged and the registry is unreachable`, {
+        cause: error,
+        details: { record: 'index' },
+      });
+    }
     return { index, fresh: false, expired: isExpired(index, Date.now()), offlineReason: reason };
   }
 }

@@ -67,7 +67,8 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
     });
   }
   const key = versionKey(name, version);
-  const materialize = (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext) =>
+  const wasComplete = (await store.get(name, version))?.complete === true;
+  const materialize = (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext, complete = true) =>
     materializeFile({
       ctx: requestCtx,
       store,
@@ -78,6 +79,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
       maxBytes: options.maxBytes,
       inUse: deps.inUse,
       online,
+      wasComplete: complete,
       progress: report,
     });
   const bytes = await withVersionLock(options.dbName, key, async () => {
@@ -85,7 +87,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
       { name, version, manifest: manifestBytes, manifestSha256, bytes: totalBytes(manifest) },
       Date.now(),
     );
-    const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx);
+    const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx, wasComplete);
     await store.update(name, version, { complete: true, lastUsed: Date.now() });
     return assembled;
   }, signal);
@@ -111,9 +113,20 @@ async function verifiedManifest(
   const pin = index.models[name]?.versions[version]?.manifest;
   const cached = await deps.store.get(name, version);
   if (cached && (!pin || cached.manifestSha256 === pin.sha256)) {
-    const manifest = await verifyManifest(root, index, name, version, cached.manifest);
-    // Verified against the index pin, so the pin's hash is the manifest's hash.
-    return { manifest, manifestBytes: cached.manifest, manifestSha256: cached.manifestSha256 };
+    try {
+      const manifest = await verifyManifest(root, index, name, version, cached.manifest);
+      // Verified against the index pin, so the pin's hash is the manifest's hash.
+      return { manifest, manifestBytes: cached.manifest, manifestSha256: cached.manifestSha256 };
+    } catch (error) {
+      // A cached manifest that no longer verifies is damaged: fetched again from its pin
+      // when online; offline the version goes, so the next online load starts clean.
+      if (online && pin) return fetchManifest(ctx, deps, root, index, name, version, pin);
+      await deps.store.remove(name, version);
+      throw new OutpostError('INTEGRITY_MISMATCH', `${name}@${version}: the cached manifest is damaged and the registry is unreachable`, {
+        cause: error,
+        details: { name, version, record: 'manifest' },
+      });
+    }
   }
   if (!pin) {
     throw new OutpostError('MODEL_NOT_FOUND', `${name}@${version} is not in index version ${index.version}`, {
@@ -123,6 +136,18 @@ async function verifiedManifest(
   if (!online) {
     throw new OutpostError('DOWNLOAD_FAILED', `${name}@${version}: offline and its manifest is not cached`, { details: { name, version } });
   }
+  return fetchManifest(ctx, deps, root, index, name, version, pin);
+}
+
+async function fetchManifest(
+  ctx: RequestContext,
+  deps: LoaderDeps,
+  root: Root,
+  index: Index,
+  name: string,
+  version: string,
+  pin: { path: string; sha256: string },
+): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; manifestSha256: string }> {
   const url = registryUrl(deps.options.registryUrl, pin.path);
   const bytes = await fetchMetadata(ctx, url, MAX_MANIFEST_BYTES);
   if (bytes === undefined) {
