@@ -3,6 +3,8 @@
  * large values out of the database's pages); `ArrayBuffer` is for engines that refuse
  * `Blob` values, as WebKit does in ephemeral (private or automation) sessions.
  */
+import { OutpostError } from '../errors.js';
+
 export type ChunkFormat = 'blob' | 'arraybuffer';
 
 export type ChunkData = Blob | ArrayBuffer;
@@ -13,10 +15,18 @@ export function toChunkData(bytes: Uint8Array, format: ChunkFormat): ChunkData {
   return bytes.slice().buffer;
 }
 
-export function chunkSize(data: ChunkData): number {
-  return data instanceof Blob ? data.size : data.byteLength;
+/** Bytes a stored chunk value holds; 0 for a value of any other kind (a damaged record). */
+export function chunkSize(data: unknown): number {
+  if (data instanceof Blob) return data.size;
+  return data instanceof ArrayBuffer ? data.byteLength : 0;
 }
 
-export async function chunkBytes(data: ChunkData): Promise<Uint8Array> {
-  return new Uint8Array(data instanceof Blob ? await data.arrayBuffer() : data);
+/**
+ * The bytes of a stored chunk value; `INTEGRITY_MISMATCH` for a value of any other kind
+ * (a damaged or foreign record), so it is dropped and fetched again like a corrupted one.
+ */
+export async function chunkBytes(data: unknown): Promise<Uint8Array> {
+  if (data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new OutpostError('INTEGRITY_MISMATCH', 'a cached chunk record holds no bytes', { details: { record: 'chunk' } });
 }

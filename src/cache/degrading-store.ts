@@ -109,6 +109,7 @@ export class DegradingStateStore implements StateStore {
 
   get: StateStore['get'] = (key) => this.#fallback.run((store) => store.get(key), carryTrust);
   set: StateStore['set'] = (key, value) => this.#fallback.run((store) => store.set(key, value), carryTrust);
+  delete: StateStore['delete'] = (key) => this.#fallback.run((store) => store.delete(key), carryTrust);
   installId = () => this.#fallback.run((store) => store.installId(), carryTrust);
   backendChoice = (key: string) => this.#fallback.run((store) => store.backendChoice(key), carryTrust);
   rememberBackend: StateStore['rememberBackend'] = (key, choice) => this.#fallback.run((store) => store.rememberBackend(key, choice), carryTrust);

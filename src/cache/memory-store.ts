@@ -111,6 +111,10 @@ export class MemoryStateStore implements StateStore {
     this.#values.set(key, value);
   }
 
+  async delete(key: keyof StateValues): Promise<void> {
+    this.#values.delete(key);
+  }
+
   async installId(): Promise<string> {
     let id = this.#values.get('installId') as string | undefined;
     if (!id) {

@@ -39,6 +39,8 @@ export class ModelStore {
     let next: VersionRecord;
     if (!existing) next = { ...record, storedBytes: 0, complete: false, lastUsed: now, storedAt: now };
     else if (existing.manifestSha256 !== record.manifestSha256) next = { ...existing, ...record, complete: false };
+    // Same pin, other bytes: the stored manifest was damaged and has just been fetched again.
+    else if (!sameBytes(existing.manifest, record.manifest)) next = { ...existing, manifest: record.manifest };
     else next = existing;
     await tx.store.put(next);
     await tx.done;
@@ -60,7 +62,7 @@ export class ModelStore {
     const data = toChunkData(bytes, this.#format);
     await chunks.put({ name, version, file, index, data });
     if (record) {
-      record.storedBytes += bytes.byteLength - (previous ? chunkSize(previous.data) : 0);
+      record.storedBytes += bytes.byteLength - (chunkSize(previous?.data));
       await versions.put(record);
     }
     await tx.done;
@@ -108,4 +110,11 @@ export class ModelStore {
     const records = await this.all();
     return records.reduce((sum, record) => sum + record.storedBytes, 0);
   }
+}
+
+/** A damaged record may hold anything where a Blob belongs: it then counts as empty. */
+function sameBytes(a: unknown, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -35,6 +35,11 @@ export class StateStore {
     await this.#db.put('state', value, key);
   }
 
+  /** Drops a record that failed its check, so the next online load writes a good one. */
+  async delete(key: keyof StateValues): Promise<void> {
+    await this.#db.delete('state', key);
+  }
+
   /** The persisted install id, created once; it only ever feeds rollout bucketing. */
   async installId(): Promise<string> {
     const tx = this.#db.transaction('state', 'readwrite');

@@ -1,4 +1,4 @@
-import { OutpostError } from '../errors.js';
+import { isOutpostError, OutpostError } from '../errors.js';
 import { chunkRange, verifyChunk } from '../registry/integrity.js';
 import type { FileEntry } from '../registry/schema.js';
 import { getWithRetry, type RequestContext } from './http.js';
@@ -16,31 +16,57 @@ export interface DownloadRequest {
   onReceived?: (bytes: number) => void;
 }
 
-/** A connection that ended early: worth resuming from the last verified chunk. */
+/** A connection that ended early: worth resuming from the byte it stopped at. */
 class CutShort extends Error {}
+
+/** The chunk being assembled when a connection ended: its bytes so far survive the cut. */
+interface PartialChunk {
+  index: number;
+  bytes: Uint8Array;
+  filled: number;
+}
+
+/** What one file's download keeps across its requests. */
+interface DownloadState {
+  missing: Set<number>;
+  partial: PartialChunk | undefined;
+  /** Chunks already fetched whole again after failing their hash: a second failure is final. */
+  refetched: Set<number>;
+  /** Body bytes received, over every request (progress, as opposed to a retry in vain). */
+  received: number;
+}
 
 /**
  * Downloads the missing chunks of one file with HTTP Range, verifying each chunk
- * against its signed hash before handing it on. A cut connection resumes from the
- * last verified chunk; a server that ignores Range is read from the start, skipping
- * what is already held. Retries with backoff while progress is being made.
+ * against its signed hash before handing it on. A cut connection resumes from the exact
+ * byte it stopped at: the partial chunk's bytes are kept and the chunk is verified once
+ * complete. A chunk that then fails its hash (bytes spliced from two responses that
+ * differ) is fetched whole once more before the download fails. A server that ignores
+ * Range is read from the start, skipping what is already held. Retries with backoff
+ * while progress is being made.
  */
 export async function downloadFile(request: DownloadRequest): Promise<void> {
   const { ctx, url, file } = request;
-  const missing = new Set<number>();
-  for (let i = 0; i < file.chunks.length; i++) if (!request.have.has(i)) missing.add(i);
+  const state: DownloadState = { missing: new Set(), partial: undefined, refetched: new Set(), received: 0 };
+  for (let i = 0; i < file.chunks.length; i++) if (!request.have.has(i)) state.missing.add(i);
   let failures = 0;
-  while (missing.size > 0) {
-    const before = missing.size;
+  while (state.missing.size > 0) {
+    const before = state.received;
     try {
-      await fetchRun(request, missing);
+      await fetchRun(request, state);
     } catch (error) {
+      const chunk = isOutpostError(error, 'INTEGRITY_MISMATCH') ? error.details.chunk : undefined;
+      if (typeof chunk === 'number' && !state.refetched.has(chunk)) {
+        state.refetched.add(chunk);
+        if (state.partial?.index === chunk) state.partial = undefined;
+        continue;
+      }
       if (!(error instanceof CutShort) && !isNetworkError(error, ctx.signal)) throw asDownloadError(error, url.href, ctx.signal);
-      failures = missing.size < before ? 1 : failures + 1;
+      failures = state.received > before ? 1 : failures + 1;
       if (failures > ctx.retry.retries) {
         throw new OutpostError('DOWNLOAD_FAILED', `${url.href}: connection failed ${failures} times without progress`, {
           cause: error,
-          details: { url: url.href, attempts: failures, missingChunks: missing.size },
+          details: { url: url.href, attempts: failures, missingChunks: state.missing.size },
         });
       }
       await sleep(backoffDelay(ctx.retry, failures), ctx.signal, `download of ${url.href}`);
@@ -48,58 +74,66 @@ export async function downloadFile(request: DownloadRequest): Promise<void> {
   }
 }
 
-/** Fetches from the first missing chunk to the end of that contiguous run of missing chunks. */
-async function fetchRun(request: DownloadRequest, missing: Set<number>): Promise<void> {
+/**
+ * Fetches from the first missing byte (inside the partial chunk, when there is one) to
+ * the end of that contiguous run of missing chunks.
+ */
+async function fetchRun(request: DownloadRequest, state: DownloadState): Promise<void> {
   const { ctx, url, file } = request;
-  const sorted = [...missing].sort((a, b) => a - b);
-  const first = sorted[0] as number;
+  const { missing } = state;
+  const first = Math.min(...missing);
   let last = first;
   while (missing.has(last + 1)) last++;
-  const start = chunkRange(file, first).start;
+  if (state.partial && state.partial.index !== first) state.partial = undefined;
+  const start = chunkRange(file, first).start + (state.partial?.filled ?? 0);
   const end = chunkRange(file, last).end;
 
   const response = await getWithRetry(ctx, url, { Range: `bytes=${start}-${end - 1}` });
-  const offset = rangeOffset(response, start, file, url);
+  let position = rangeOffset(response, start, file, url);
 
   const reader = response.body?.getReader();
   if (!reader) throw new CutShort('empty body');
-  let position = offset;
-  let index = Math.floor(position / file.chunkSize);
-  let buffer = newChunkBuffer(file, index);
-  let filled = 0;
   // Verification and storage of chunk i overlap with the network read of chunk i+1.
   let pipeline: Promise<void> = Promise.resolve();
   let failed: unknown;
+  const complete = (chunk: number, bytes: Uint8Array) => {
+    pipeline = pipeline.then(async () => {
+      await verifyChunk(file, chunk, bytes);
+      await request.accept(chunk, bytes);
+      missing.delete(chunk);
+    });
+    pipeline.catch((error: unknown) => {
+      failed ??= error;
+    });
+  };
   try {
     while (position < end) {
       if (failed !== undefined) throw failed;
       const { done, value } = await reader.read();
       if (done) throw new CutShort(`connection closed at byte ${position} of ${end}`);
       request.onReceived?.(value.byteLength);
+      state.received += value.byteLength;
       let cursor = 0;
       while (cursor < value.byteLength && position < end) {
-        const take = Math.min(value.byteLength - cursor, buffer.byteLength - filled);
-        if (missing.has(index)) buffer.set(value.subarray(cursor, cursor + take), filled);
-        filled += take;
+        const index = Math.floor(position / file.chunkSize);
+        const span = chunkRange(file, index);
+        const take = Math.min(value.byteLength - cursor, span.end - position);
+        if (missing.has(index)) {
+          if (state.partial?.index !== index) state.partial = { index, bytes: new Uint8Array(span.end - span.start), filled: 0 };
+          const partial = state.partial;
+          // A server that ignores Range resends bytes already held: keep only the new ones.
+          const skip = partial.filled - (position - span.start);
+          if (skip < take) {
+            partial.bytes.set(value.subarray(cursor + Math.max(0, skip), cursor + take), partial.filled);
+            partial.filled += take - Math.max(0, skip);
+          }
+          if (partial.filled === partial.bytes.byteLength) {
+            state.partial = undefined;
+            complete(index, partial.bytes);
+          }
+        }
         cursor += take;
         position += take;
-        if (filled === buffer.byteLength) {
-          if (missing.has(index)) {
-            const chunk = index;
-            const bytes = buffer;
-            pipeline = pipeline.then(async () => {
-              await verifyChunk(file, chunk, bytes);
-              await request.accept(chunk, bytes);
-              missing.delete(chunk);
-            });
-            pipeline.catch((error: unknown) => {
-              failed ??= error;
-            });
-          }
-          index++;
-          filled = 0;
-          if (position < file.length) buffer = newChunkBuffer(file, index);
-        }
       }
     }
   } catch (error) {
@@ -138,11 +172,6 @@ function rangeOffset(response: Response, start: number, file: FileEntry, url: UR
   throw new OutpostError('DOWNLOAD_FAILED', `${url.href}: HTTP ${response.status}`, {
     details: { url: url.href, status: response.status },
   });
-}
-
-function newChunkBuffer(file: FileEntry, index: number): Uint8Array {
-  const { start, end } = chunkRange(file, index);
-  return new Uint8Array(end - start);
 }
 
 function isNetworkError(error: unknown, signal?: AbortSignal): boolean {

@@ -1,4 +1,4 @@
-import { isOutpostError } from '../errors.js';
+import { isOutpostError, OutpostError } from '../errors.js';
 import { fromUtf8, utf8 } from '../registry/encoding.js';
 import { INDEX_PATH, MAX_INDEX_BYTES, MAX_ROOT_BYTES } from '../registry/layout.js';
 import { parseEnvelopeBytes } from '../registry/parse.js';
@@ -8,6 +8,7 @@ import { isExpired, updateRoot, verifyIndex, verifyTrustedRoot } from '../regist
 import type { StateStore } from '../cache/surface.js';
 import { fetchMetadata, type RequestContext } from './http.js';
 import { probeNextRoot } from './root-probe.js';
+import { fetchIfChanged, type ConditionalResult } from './conditional.js';
 
 /** The index a load works from, and how current it is. */
 export interface TrustedIndex {
@@ -28,6 +29,8 @@ export class TrustChain {
   readonly #shippedRoot: unknown;
   readonly #state: StateStore;
   #root: Promise<Root> | undefined;
+  /** ETag of the last index verified, for conditional refreshes. */
+  #etag: string | undefined;
 
   constructor(base: string | URL, shippedRoot: unknown, state: StateStore) {
     this.#base = base;
@@ -52,11 +55,17 @@ export class TrustChain {
     const shipped = await verifyTrustedRoot(this.#shippedRoot);
     let root = shipped;
     const persisted = await this.#state.get('root');
+    let damaged: unknown;
     if (persisted !== undefined) {
       // Re-verified, not trusted blindly: it must chain from the shipped root's keys
       // or be signed by its own keys at a higher version reached before.
-      const stored = await verifyTrustedRoot(persisted, 'persisted root').catch(() => undefined);
+      const stored = await verifyTrustedRoot(persisted, 'persisted root').catch((error: unknown) => {
+        damaged = error;
+        return undefined;
+      });
       if (stored && stored.version > shipped.version) root = stored;
+      // Dropped: the walk below rebuilds it from the shipped root when online.
+      if (damaged !== undefined) await this.#state.delete('root');
     }
     let latestText: string | undefined;
     try {
@@ -67,6 +76,12 @@ export class TrustChain {
       });
     } catch (error) {
       if (!isOfflineError(error)) throw error;
+      if (damaged !== undefined) {
+        throw new OutpostError('INTEGRITY_MISMATCH', 'the cached root is damaged and the registry is unreachable', {
+          cause: damaged,
+          details: { record: 'root' },
+        });
+      }
     }
     if (latestText !== undefined) await this.#state.set('root', latestText);
     return root;
@@ -79,15 +94,35 @@ export class TrustChain {
    */
   async index(ctx: RequestContext): Promise<TrustedIndex> {
     const root = await this.root(ctx);
-    const floor = await this.#state.get('highestIndexVersion');
-    let bytes: Uint8Array | undefined;
+    let fetched: ConditionalResult;
     try {
-      bytes = await fetchMetadata(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES);
+      fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES);
     } catch (error) {
       if (!isOfflineError(error)) throw error;
       return this.#cachedIndex(root, error);
     }
-    if (bytes === undefined) return this.#cachedIndex(root, new Error(`${INDEX_PATH} is missing from the registry`));
+    if (fetched.status !== 'changed') return this.#cachedIndex(root, new Error(`${INDEX_PATH} is missing from the registry`));
+    return this.#acceptIndex(root, fetched.bytes, fetched.etag);
+  }
+
+  /**
+   * The index again only if it changed since the last one verified (If-None-Match: an
+   * unchanged index costs a 304): `undefined` then. A changed index gets every check of
+   * {@link index} (signatures, rollback floor, expiry reported); network trouble throws
+   * instead of falling back to the cache, since the caller already holds an index.
+   */
+  async refreshIndex(ctx: RequestContext): Promise<TrustedIndex | undefined> {
+    const root = await this.root(ctx);
+    const fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES, this.#etag);
+    if (fetched.status === 'unchanged') return undefined;
+    if (fetched.status === 'missing') {
+      throw new OutpostError('DOWNLOAD_FAILED', `${INDEX_PATH} is missing from the registry`, { details: { path: INDEX_PATH } });
+    }
+    return this.#acceptIndex(root, fetched.bytes, fetched.etag);
+  }
+
+  async #acceptIndex(root: Root, bytes: Uint8Array, etag: string | undefined): Promise<TrustedIndex> {
+    const floor = await this.#state.get('highestIndexVersion');
     const envelope = parseEnvelopeBytes(bytes, MAX_INDEX_BYTES, INDEX_PATH);
     const index = await verifyIndex(root, envelope, {
       now: Date.now(),
@@ -97,6 +132,8 @@ export class TrustChain {
     const expired = isExpired(index, Date.now());
     // An expired index is verified but never becomes the floor or the offline copy.
     if (!expired) await this.#state.raiseIndexFloor(index.version, fromUtf8(bytes));
+    // Remembered only once verified, so a refused index is fetched whole next time.
+    this.#etag = etag;
     // An expired root freezes updates just as an expired index does.
     return { index, fresh: true, expired: expired || isExpired(root, Date.now()) };
   }
@@ -104,8 +141,18 @@ export class TrustChain {
   async #cachedIndex(root: Root, reason: unknown): Promise<TrustedIndex> {
     const text = await this.#state.get('index');
     if (text === undefined) throw reason;
-    const envelope = parseEnvelopeBytes(utf8(text), MAX_INDEX_BYTES, `cached ${INDEX_PATH}`);
-    const index = await verifyIndex(root, envelope, { now: Date.now(), allowExpired: true }, `cached ${INDEX_PATH}`);
+    let index: Index;
+    try {
+      const envelope = parseEnvelopeBytes(utf8(text), MAX_INDEX_BYTES, `cached ${INDEX_PATH}`);
+      index = await verifyIndex(root, envelope, { now: Date.now(), allowExpired: true }, `cached ${INDEX_PATH}`);
+    } catch (error) {
+      // Damaged: dropped, so the next online load stores a verified copy again.
+      await this.#state.delete('index');
+      throw new OutpostError('INTEGRITY_MISMATCH', `cached ${INDEX_PATH} is damaged and the registry is unreachable`, {
+        cause: error,
+        details: { record: 'index' },
+      });
+    }
     return { index, fresh: false, expired: isExpired(index, Date.now()), offlineReason: reason };
   }
 }

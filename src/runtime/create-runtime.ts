@@ -8,6 +8,8 @@ import { fetchVerifiedModel, sessionPayload } from './loader.js';
 import { startSession } from './backend.js';
 import { WorkerModel, type Model } from './model.js';
 import { normalizeLoadOptions, normalizeRuntimeOptions, type LoadOptions, type RuntimeOptions } from './options.js';
+import { ReleaseWatcher, type RefreshDetail } from './refresh.js';
+import { rolloutBucket } from '../registry/resolve.js';
 
 /** One cached model version, as `runtime.cache.list()` reports it. */
 export interface CacheEntry {
@@ -19,8 +21,14 @@ export interface CacheEntry {
   pinned: boolean;
 }
 
-/** A runtime: loads verified models into one engine worker and manages their cache. */
-export interface Runtime {
+/**
+ * A runtime: loads verified models into one engine worker and manages their cache.
+ * Events (CustomEvent): `update` (detail `{ name, version, channel }`) when a newer
+ * release of a loaded model's channel was verified; `revoked` (detail `{ name, version }`)
+ * when a loaded version was revoked, its runs now reject with VERSION_REVOKED; `refresh`
+ * (detail {@link RefreshDetail}) after every check of the index.
+ */
+export interface Runtime extends EventTarget {
   load(name: string, options?: LoadOptions): Promise<Model>;
   cache: {
     list(): Promise<CacheEntry[]>;
@@ -65,6 +73,17 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     return { store: handle.store, state: handle.state, status: handle.status };
   };
   let trust: TrustChain | undefined;
+  const events = new EventTarget();
+  const watcher = new ReleaseWatcher({
+    intervalMs: config.refreshInterval,
+    events,
+    refresh: async () => {
+      if (!trust) return undefined;
+      return trust.refreshIndex({ fetch: config.fetch, retry: config.retry });
+    },
+    bucket: async (name) => rolloutBucket(await (await stores()).state.installId(), name),
+    drop: async (name, version) => (await stores()).store.remove(name, version),
+  });
 
   const retain = (key: string, delta: number) => {
     const count = (inUse.get(key) ?? 0) + delta;
@@ -95,21 +114,27 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       };
       const session = await startSession(engine, sessionPayload(verified), preference, key, memory);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
-      return new WorkerModel(engine, session, {
+      let untrack: () => void = () => undefined;
+      const model = new WorkerModel(engine, session, {
         name: verified.name,
         version: verified.version,
         payload: async () => sessionPayload(await verified.reread()),
         allowFallback: preference === 'auto',
         cached: status().persistent,
-        onDispose: () => retain(key, -1),
+        onDispose: () => {
+          retain(key, -1);
+          untrack();
+        },
       });
+      untrack = watcher.track({ name: verified.name, version: verified.version, channel: normalized.channel, revoke: (e) => model.revoke(e) });
+      return model;
     } catch (error) {
       retain(key, -1);
       throw toOutpostError(error, 'BACKEND_UNAVAILABLE', `${key}: could not start`);
     }
   }
 
-  return {
+  return Object.assign(events, {
     load,
     cache: {
       async list() {
@@ -141,8 +166,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async close() {
       if (closed) return;
       closed = true;
+      watcher.close();
       engine.terminate();
       if (cache) (await cache.catch(() => undefined))?.close();
     },
-  };
+  } satisfies Omit<Runtime, keyof EventTarget>);
 }

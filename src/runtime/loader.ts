@@ -87,7 +87,8 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
   const file = fileOf(manifest, manifest.model.file, name, version);
   const externals = (manifest.model.externalData ?? []).map((external) => ({ location: external.location, file: fileOf(manifest, external.path, name, version) }));
   const key = versionKey(name, version);
-  const materializeOne = (entry: FileEntry, online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext) =>
+  const wasComplete = (await store.get(name, version))?.complete === true;
+  const materializeOne = (entry: FileEntry, online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext, complete: boolean) =>
     materializeFile({
       ctx: requestCtx,
       store,
@@ -98,10 +99,11 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
       maxBytes: options.maxBytes,
       inUse: deps.inUse,
       online,
+      wasComplete: complete,
       progress: report,
     });
   // Every file of the version, the model first; download progress counts them all as one.
-  const materialize = async (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext): Promise<VerifiedFiles> => {
+  const materialize = async (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext, complete = true): Promise<VerifiedFiles> => {
     const all = totalBytes(manifest);
     let before = 0;
     const offset = (entry: FileEntry) => {
@@ -109,10 +111,10 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
       before += entry.length;
       return (p: LoadProgress) => report(p.phase === 'download' ? { phase: 'download', loaded: start + p.loaded, total: all } : p);
     };
-    const bytes = await materializeOne(file, online, externals.length === 0 ? report : offset(file), requestCtx);
+    const bytes = await materializeOne(file, online, externals.length === 0 ? report : offset(file), requestCtx, complete);
     const externalData: VerifiedFiles['externalData'] = [];
     for (const external of externals) {
-      externalData.push({ location: external.location, bytes: await materializeOne(external.file, online, offset(external.file), requestCtx) });
+      externalData.push({ location: external.location, bytes: await materializeOne(external.file, online, offset(external.file), requestCtx, complete) });
     }
     return { bytes, externalData };
   };
@@ -121,7 +123,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
       { name, version, manifest: manifestBytes, manifestSha256, bytes: totalBytes(manifest) },
       Date.now(),
     );
-    const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx);
+    const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx, wasComplete);
     await store.update(name, version, { complete: true, lastUsed: Date.now() });
     return assembled;
   }, signal);
@@ -147,9 +149,20 @@ async function verifiedManifest(
   const pin = index.models[name]?.versions[version]?.manifest;
   const cached = await deps.store.get(name, version);
   if (cached && (!pin || cached.manifestSha256 === pin.sha256)) {
-    const manifest = await verifyManifest(root, index, name, version, cached.manifest);
-    // Verified against the index pin, so the pin's hash is the manifest's hash.
-    return { manifest, manifestBytes: cached.manifest, manifestSha256: cached.manifestSha256 };
+    try {
+      const manifest = await verifyManifest(root, index, name, version, cached.manifest);
+      // Verified against the index pin, so the pin's hash is the manifest's hash.
+      return { manifest, manifestBytes: cached.manifest, manifestSha256: cached.manifestSha256 };
+    } catch (error) {
+      // A cached manifest that no longer verifies is damaged: fetched again from its pin
+      // when online; offline the version goes, so the next online load starts clean.
+      if (online && pin) return fetchManifest(ctx, deps, root, index, name, version, pin);
+      await deps.store.remove(name, version);
+      throw new OutpostError('INTEGRITY_MISMATCH', `${name}@${version}: the cached manifest is damaged and the registry is unreachable`, {
+        cause: error,
+        details: { name, version, record: 'manifest' },
+      });
+    }
   }
   if (!pin) {
     throw new OutpostError('MODEL_NOT_FOUND', `${name}@${version} is not in index version ${index.version}`, {
@@ -159,6 +172,18 @@ async function verifiedManifest(
   if (!online) {
     throw new OutpostError('DOWNLOAD_FAILED', `${name}@${version}: offline and its manifest is not cached`, { details: { name, version } });
   }
+  return fetchManifest(ctx, deps, root, index, name, version, pin);
+}
+
+async function fetchManifest(
+  ctx: RequestContext,
+  deps: LoaderDeps,
+  root: Root,
+  index: Index,
+  name: string,
+  version: string,
+  pin: { path: string; sha256: string },
+): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; manifestSha256: string }> {
   const url = registryUrl(deps.options.registryUrl, pin.path);
   const bytes = await fetchMetadata(ctx, url, MAX_MANIFEST_BYTES);
   if (bytes === undefined) {

@@ -21,6 +21,8 @@ export interface MaterializeRequest {
   inUse: ReadonlySet<string>;
   /** When false (offline), missing chunks cannot be fetched. */
   online: boolean;
+  /** The cache held this version whole: a chunk missing now is damage, not an unfinished download. */
+  wasComplete?: boolean;
   progress: (progress: LoadProgress) => void;
 }
 
@@ -32,9 +34,18 @@ export interface MaterializeRequest {
 export async function materializeFile(request: MaterializeRequest): Promise<Uint8Array> {
   const { store, name, version, file, ctx } = request;
   const out = new Uint8Array(file.length);
-  const have = await readCachedChunks(request, out);
+  const { have, dropped } = await readCachedChunks(request, out);
   if (have.size === file.chunks.length) return out;
 
+  if (!request.online && (dropped.length > 0 || request.wasComplete === true)) {
+    // The damaged chunks are gone already and the version is no longer complete, so
+    // the next online load fetches just those chunks again.
+    await store.update(name, version, { complete: false });
+    const missing = file.chunks.map((_, i) => i).filter((i) => !have.has(i));
+    throw new OutpostError('INTEGRITY_MISMATCH', `${name}@${version}: ${missing.length} cached chunks are damaged or missing and the registry is unreachable`, {
+      details: { name, version, record: 'chunk', path: file.path, chunks: missing },
+    });
+  }
   if (!request.online) {
     throw new OutpostError('DOWNLOAD_FAILED', `${name}@${version}: offline and ${file.chunks.length - have.size} chunks are not cached`, {
       details: { name, version, missingChunks: file.chunks.length - have.size },
@@ -61,23 +72,27 @@ export async function materializeFile(request: MaterializeRequest): Promise<Uint
   return out;
 }
 
-async function readCachedChunks(request: MaterializeRequest, out: Uint8Array): Promise<Set<number>> {
+async function readCachedChunks(request: MaterializeRequest, out: Uint8Array): Promise<{ have: Set<number>; dropped: number[] }> {
   const { store, name, version, file } = request;
   const records = await store.readChunks(name, version, file.path);
   const have = new Set<number>();
-  if (records.length === 0) return have;
+  const dropped: number[] = [];
+  if (records.length === 0) return { have, dropped };
   const total = records.reduce((sum, record) => sum + chunkSize(record.data), 0);
   let verified = 0;
   request.progress({ phase: 'verify', loaded: 0, total });
   await Promise.all(
     records.map(async (record) => {
-      const bytes = await chunkBytes(record.data);
+      let bytes: Uint8Array;
       try {
+        // A value that is not bytes (a damaged or foreign record) counts as a corrupted chunk.
+        bytes = await chunkBytes(record.data);
         await verifyChunk(file, record.index, bytes);
       } catch (error) {
-        if (!isOutpostError(error, 'INTEGRITY_MISMATCH')) throw error;
+        if (!isOutpostError(error, 'INTEGRITY_MISMATCH') && !(error instanceof DOMException)) throw error;
         // A corrupted cached chunk is dropped and fetched again, like a missing one.
         await store.deleteChunk(name, version, file.path, record.index);
+        dropped.push(record.index);
         return;
       }
       out.set(bytes, chunkRange(file, record.index).start);
@@ -86,7 +101,7 @@ async function readCachedChunks(request: MaterializeRequest, out: Uint8Array): P
       request.progress({ phase: 'verify', loaded: verified, total });
     }),
   );
-  return have;
+  return { have, dropped };
 }
 
 async function storeChunk(request: MaterializeRequest, index: number, bytes: Uint8Array): Promise<void> {

@@ -78,6 +78,7 @@ export class WorkerModel implements Model {
   #channel: SharedRunChannel | undefined;
   #fallbacks = 0;
   #disposed = false;
+  #revoked: OutpostError | undefined;
 
   constructor(client: EngineClient, session: StartedSession, source: ModelSource) {
     this.#client = client;
@@ -106,6 +107,7 @@ export class WorkerModel implements Model {
         new OutpostError('INFERENCE_FAILED', `${this.#label} is disposed`, { details: { model: this.name, version: this.version } }),
       );
     }
+    if (this.#revoked) return Promise.reject(this.#revoked);
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortError(`run of ${this.#label}`, signal));
     let valid: Record<string, TensorLike>;
@@ -117,6 +119,11 @@ export class WorkerModel implements Model {
     return this.#queue.push(() => this.#execute(valid, options.transfer === true), signal, `run of ${this.#label}`);
   }
 
+  /** Refuses queued and later runs with `error` (the version was revoked); a started run finishes. */
+  revoke(error: OutpostError): void {
+    this.#revoked ??= error;
+  }
+
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
@@ -126,6 +133,7 @@ export class WorkerModel implements Model {
   }
 
   #execute(feeds: Record<string, TensorLike>, transfer: boolean): Promise<Record<string, TensorLike>> {
+    if (this.#revoked) return Promise.reject(this.#revoked);
     // The worker restarted since this session was made (a crash): recreate it first.
     if (this.#generation !== this.#client.generation) {
       return this.#restart(this.backend).then(() => this.#attempt(feeds, transfer));

@@ -19,6 +19,7 @@ const runtimeOptionsSchema = z.object({
     .default({ dbName: 'outpost' }),
   fetch: z.custom<typeof fetch>((value) => typeof value === 'function', 'must be a fetch function').optional(),
   ortBaseUrl: urlSchema.optional(),
+  refreshInterval: z.number().int().min(0).max(2_147_483_647).default(300_000),
   retry: z
     .object({
       retries: z.number().int().min(0).max(20).optional(),
@@ -45,6 +46,11 @@ export interface RuntimeOptions {
   fetch?: typeof fetch;
   /** Where onnxruntime-web's .mjs/.wasm are served. @default the `ort/` folder beside the package's entry */
   ortBaseUrl?: string | URL;
+  /**
+   * Milliseconds between index refreshes while at least one model is loaded (±10 %
+   * jitter; paused while the page is hidden); 0 = never. @default 300000
+   */
+  refreshInterval?: number;
   /** Network retry policy. @default { retries: 4, baseDelayMs: 250, maxDelayMs: 10000 } */
   retry?: Partial<RetryPolicy>;
   /** WASM threads (onnxruntime's `numThreads`; 1 turns threading off). @default onnxruntime's own choice */
@@ -61,6 +67,7 @@ export interface NormalizedRuntimeOptions {
   ortBaseUrl: string | URL | undefined;
   retry: RetryPolicy;
   wasmThreads: number | undefined;
+  refreshInterval: number;
 }
 
 /** Validates and fills defaults once, at the boundary; METADATA_INVALID-free: bad options are a programming error. */
@@ -81,6 +88,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
     ortBaseUrl: value.ortBaseUrl,
     retry: { ...DEFAULT_RETRY, ...value.retry },
     wasmThreads: value.wasm?.threads,
+    refreshInterval: value.refreshInterval,
   };
 }
 

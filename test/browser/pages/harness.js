@@ -117,7 +117,15 @@ async function closeRuntime(id) {
   runtimes.delete(id);
 }
 
-Object.assign(window.harness, { openRuntime, load, runOpen, disposeOpen, cache, closeRuntime });
+/** Records the runtime's release-control events under `events[id]` as { type, detail, at }. */
+const events = {};
+function listen(id, types = ['update', 'revoked', 'refresh']) {
+  events[id] = [];
+  for (const type of types) runtimes.get(id).addEventListener(type, (event) => events[id].push({ type, detail: event.detail, at: performance.now() }));
+  return true;
+}
+
+Object.assign(window.harness, { openRuntime, load, runOpen, disposeOpen, cache, closeRuntime, listen, events });
 
 // ─── Engine helpers (execution) ─────────────────────────────────────────────
 const openEngines = new Map();

@@ -1,5 +1,6 @@
 // One server per spec file: the repository (harness page, dist/) and, under /registry/,
 // a registry directory, same origin, with the faults a real network produces.
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +12,8 @@ export interface Faults {
   overrides: Map<string, Uint8Array>;
   /** Cut the connection after this many body bytes of the next request for the path. */
   cutOnce: Map<string, number>;
+  /** Bodies for the next requests of a path, one per request in order (`undefined`: the file itself). */
+  sequence: Map<string, Array<Uint8Array | undefined>>;
   /** Ignore Range headers (a server or CDN that does not support them). */
   ignoreRange: boolean;
   /** Fail every registry request at the socket, as a dead network would. */
@@ -22,13 +25,13 @@ export interface RegistryServer {
   faults: Faults;
   /** Body bytes sent per registry path since the last reset. */
   sent: Map<string, number>;
-  requests: Array<{ path: string; range?: string }>;
+  requests: Array<{ path: string; range?: string; ifNoneMatch?: string; status?: number }>;
   reset(): void;
   close(): Promise<void>;
 }
 
 export async function startRegistryServer(registryDir: string, repoRoot = process.cwd()): Promise<RegistryServer> {
-  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), ignoreRange: false, offline: false };
+  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false };
   const sent = new Map<string, number>();
   const requests: RegistryServer['requests'] = [];
   const root = resolve(registryDir);
@@ -37,12 +40,17 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!url.pathname.startsWith('/registry/')) return false;
     const path = decodeURIComponent(url.pathname.slice('/registry/'.length));
-    requests.push({ path, ...(req.headers.range ? { range: req.headers.range } : {}) });
+    const record: RegistryServer['requests'][number] = {
+      path,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(req.headers['if-none-match'] ? { ifNoneMatch: req.headers['if-none-match'] } : {}),
+    };
+    requests.push(record);
     if (faults.offline) {
       req.socket.destroy();
       return true;
     }
-    let body: Uint8Array | undefined = faults.overrides.get(path);
+    let body: Uint8Array | undefined = faults.sequence.get(path)?.shift() ?? faults.overrides.get(path);
     if (!body) {
       const file = normalize(join(root, path));
       if (!file.startsWith(root + sep)) {
@@ -55,6 +63,13 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return true;
     }
+    // A strong validator, as static hosts and CDNs send: an unchanged file costs a 304.
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+    if (req.headers['if-none-match'] === etag) {
+      record.status = 304;
+      res.writeHead(304, { etag }).end();
+      return true;
+    }
     const range = faults.ignoreRange ? undefined : parseRange(req.headers.range, body.byteLength);
     if (range === 'invalid') {
       res.writeHead(416, { 'content-range': `bytes */${body.byteLength}` }).end();
@@ -65,7 +80,9 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       'content-type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream',
       'content-length': slice.byteLength,
       'accept-ranges': faults.ignoreRange ? 'none' : 'bytes',
+      etag,
     };
+    record.status = range ? 206 : 200;
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${body.byteLength}`;
     res.writeHead(range ? 206 : 200, headers);
     const cut = faults.cutOnce.get(path);
@@ -96,6 +113,7 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       requests.length = 0;
       faults.overrides.clear();
       faults.cutOnce.clear();
+      faults.sequence.clear();
       faults.ignoreRange = false;
       faults.offline = false;
     },

@@ -109,6 +109,7 @@ describe('DegradingStateStore', () => {
         if (failing) throw new DOMException('refused', 'UnknownError');
         await inner.set(key, value);
       },
+      delete: (key) => inner.delete(key),
       installId: () => inner.installId(),
       backendChoice: (key) => inner.backendChoice(key),
       rememberBackend: (key, choice) => inner.rememberBackend(key, choice),
