@@ -6,7 +6,10 @@ import { normalSample, seededRandom } from './random.js';
 
 function liveCounts(edges: readonly number[], values: readonly number[]): number[] {
   const counts = new Array<number>(edges.length + 1).fill(0);
-  for (const value of values) counts[binIndex(edges, value)] += 1;
+  for (const value of values) {
+    const bin = binIndex(edges, value);
+    counts[bin] = (counts[bin] as number) + 1;
+  }
   return counts;
 }
 
