@@ -5,6 +5,7 @@
  */
 import { isOutpostError } from '../errors.js';
 import { CliError, UsageError } from './args.js';
+import * as collector from './commands/collector.js';
 import * as init from './commands/init.js';
 import * as keygen from './commands/keygen.js';
 import * as publish from './commands/publish.js';
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   verify,
   'rotate-root': rotateRoot,
   resign,
+  collector,
 };
 
 function usage(): string {

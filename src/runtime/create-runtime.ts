@@ -6,7 +6,7 @@ import { TrustChain } from '../delivery/trust.js';
 import { abortError, OutpostError, toOutpostError } from '../errors.js';
 import type { RememberedBackend } from '../cache/state-store.js';
 import { EngineClient } from '../worker/client.js';
-import { fetchVerifiedModel } from './loader.js';
+import { fetchVerifiedModel, sessionPayload } from './loader.js';
 import { startSession } from './backend.js';
 import { WorkerModel, type Model } from './model.js';
 import { normalizeLoadOptions, normalizeRuntimeOptions, type LoadOptions, type RuntimeOptions } from './options.js';
@@ -91,12 +91,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         get: (k: string) => state.backendChoice(k),
         set: (k: string, choice: RememberedBackend) => state.rememberBackend(k, choice),
       };
-      const session = await startSession(engine, verified.bytes.buffer as ArrayBuffer, preference, key, memory);
+      const session = await startSession(engine, sessionPayload(verified), preference, key, memory);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
       return new WorkerModel(engine, session, {
         name: verified.name,
         version: verified.version,
-        bytes: async () => (await verified.reread()).buffer as ArrayBuffer,
+        payload: async () => sessionPayload(await verified.reread()),
         allowFallback: preference === 'auto',
         onDispose: () => retain(key, -1),
       });

@@ -12,25 +12,46 @@ export const MAX_ATTRIBUTES = 64;
 /** Histogram bounds per point beyond which a request is refused. */
 export const MAX_BOUNDS = 256;
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/** An array of at most `max` items, refused on its length before any item is parsed. */
+function capped<T extends z.ZodType>(item: T, max: number) {
+  return z
+    .unknown()
+    .refine((value) => !Array.isArray(value) || value.length <= max, { message: `more than ${max} items` })
+    .pipe(z.array(item));
+}
+
+// The int64 fields are parsed by one transform each (not union + regex + pipe): they
+// are most of a histogram point, and this is the ingest hot path.
+const UNSIGNED = /^\d{1,20}$/;
+const SIGNED = /^-?\d{1,20}$/;
+const UINT64_MAX = 18446744073709551615n;
+
+function integerField(signed: boolean) {
+  return z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const number = typeof value === 'number' ? value : (signed ? SIGNED : UNSIGNED).test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(number) || (!signed && number < 0)) {
+      ctx.addIssue({ code: 'custom', message: `expected ${signed ? 'an' : 'a non-negative'} integer below 2^53, got ${JSON.stringify(value).slice(0, 40)}` });
+      return z.NEVER;
+    }
+    return number;
+  });
+}
 
 /** A non-negative int64 (uint64/fixed64) that must fit a double exactly. */
-const counter = z
-  .union([z.string().regex(/^\d{1,16}$/, 'expected a decimal integer'), z.number().int().nonnegative()])
-  .transform(Number)
-  .pipe(z.number().max(MAX_SAFE, 'integer too large'));
+const counter = integerField(false);
 
 /** A signed int64, e.g. a counter's asInt. */
-const int64 = z
-  .union([z.string().regex(/^-?\d{1,16}$/, 'expected a decimal integer'), z.number().int()])
-  .transform(Number)
-  .pipe(z.number().min(-MAX_SAFE, 'integer too small').max(MAX_SAFE, 'integer too large'));
+const int64 = integerField(true);
 
-/** Nanoseconds since the epoch (fixed64) as epoch milliseconds. */
-const nanosAsMillis = z
-  .union([z.string().regex(/^\d{1,20}$/, 'expected a decimal integer'), z.number().int().nonnegative()])
-  .transform((value) => (typeof value === 'number' ? Math.floor(value / 1e6) : Number(BigInt(value) / 1_000_000n)))
-  .pipe(z.number().max(MAX_SAFE, 'time too large'));
+/** Nanoseconds since the epoch (fixed64, up to 2^64 - 1) as epoch milliseconds. */
+const nanosAsMillis = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  if (typeof value === 'number' ? Number.isSafeInteger(value) && value >= 0 : UNSIGNED.test(value) && BigInt(value) <= UINT64_MAX) {
+    return typeof value === 'number' ? Math.floor(value / 1e6) : Number(BigInt(value) / 1_000_000n);
+  }
+  ctx.addIssue({ code: 'custom', message: `expected nanoseconds as a uint64, got ${JSON.stringify(value).slice(0, 40)}` });
+  return z.NEVER;
+});
 
 /** Bytes as base64 (protobuf) or hex (OTLP JSON trace ids). */
 const bytesText = z.string().max(1024);
@@ -49,8 +70,8 @@ const anyValue: z.ZodType<AnyValue> = z.lazy(() =>
     intValue: int64.optional(),
     doubleValue: z.number().optional(),
     bytesValue: bytesText.optional(),
-    arrayValue: z.object({ values: z.array(anyValue).max(MAX_ATTRIBUTES).default([]) }).optional(),
-    kvlistValue: z.object({ values: z.array(keyValue).max(MAX_ATTRIBUTES).default([]) }).optional(),
+    arrayValue: z.object({ values: capped(anyValue, MAX_ATTRIBUTES).default([]) }).optional(),
+    kvlistValue: z.object({ values: capped(keyValue, MAX_ATTRIBUTES).default([]) }).optional(),
   }),
 ) as z.ZodType<AnyValue>;
 
@@ -58,7 +79,7 @@ const keyValue: z.ZodType<KeyValue> = z.lazy(() =>
   z.object({ key: z.string().min(1).max(256), value: anyValue.optional() }),
 ) as z.ZodType<KeyValue>;
 
-const attributes = z.array(keyValue).max(MAX_ATTRIBUTES).default([]);
+const attributes = capped(keyValue, MAX_ATTRIBUTES).default([]);
 
 const resource = z.object({ attributes }).default({ attributes: [] });
 
