@@ -118,7 +118,7 @@ describe('drift plugin on the collector', () => {
 
   it('opens an alert for the shifted version and exports the PSI gauges', async () => {
     let alerts: Array<{ version: string; feature: string; psi: number; since: number }> = [];
-    for (let i = 0; i < 100 && alerts.length === 0; i++) {
+    for (let i = 0; i < 400 && alerts.length === 0; i++) {
       alerts = (await app.inject('/api/v1/alerts')).json().alerts;
       if (alerts.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
