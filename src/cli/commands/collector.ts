@@ -3,6 +3,7 @@ import pino from 'pino';
 import { HELP_OPTION, UsageError, daysFlag, integerFlag, parseCommand } from '../args.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_RETENTION_DAYS } from '../../collector/options.js';
+import { driftPluginFromFlags } from '../../collector/drift/from-flags.js';
 import { closeOnSignal, serveCollector } from '../../collector/server.js';
 import { openSqliteStore } from '../../collector/store/sqlite.js';
 
@@ -35,6 +36,11 @@ Options:
   --trust-proxy         client address from X-Forwarded-For (OUTPOST_COLLECTOR_TRUST_PROXY=1)
   --durability <mode>   normal (survives a process crash) or full (also power loss: fsync
                         per commit) (OUTPOST_COLLECTOR_DURABILITY, default normal)
+  --registry <dir|url>  signed registry whose manifests hold the drift references
+                        (OUTPOST_COLLECTOR_REGISTRY); enables /api/v1/drift and /api/v1/alerts
+  --root <root.json>    the root the registry is verified against (OUTPOST_COLLECTOR_ROOT)
+  --alert-webhook <url> POST drift alert open/resolve events here (OUTPOST_COLLECTOR_ALERT_WEBHOOK)
+  --drift-window <min>  drift window in minutes (OUTPOST_COLLECTOR_DRIFT_WINDOW, default 60)
   --log-level <level>   pino level: fatal, error, warn, info, debug (OUTPOST_COLLECTOR_LOG_LEVEL,
                         default info)
   -h, --help            show this help`;
@@ -51,6 +57,10 @@ const OPTIONS = {
   'trust-proxy': { type: 'boolean' },
   durability: { type: 'string' },
   'log-level': { type: 'string' },
+  registry: { type: 'string' },
+  root: { type: 'string' },
+  'alert-webhook': { type: 'string' },
+  'drift-window': { type: 'string' },
   ...HELP_OPTION,
 } as const;
 
@@ -76,6 +86,23 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const token = values.token ?? env('TOKEN');
   const file = values.db ?? env('DB') ?? DEFAULT_DB;
 
+  const registry = values.registry ?? env('REGISTRY');
+  const root = values.root ?? env('ROOT');
+  const alertWebhook = values['alert-webhook'] ?? env('ALERT_WEBHOOK');
+  const windowMinutes = integerFlag(values['drift-window'] ?? env('DRIFT_WINDOW'), '--drift-window', 1, 43_200, 60);
+  let drift;
+  try {
+    drift = await driftPluginFromFlags({
+      windowMinutes,
+      ...(registry === undefined ? {} : { registry }),
+      ...(root === undefined ? {} : { root }),
+      ...(alertWebhook === undefined ? {} : { alertWebhook }),
+    });
+  } catch (error) {
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
+  }
+
   const logger = pino({ level });
   const store = openSqliteStore({ file, durability });
   const collector = await serveCollector({
@@ -89,6 +116,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     corsOrigins,
     trustProxy: values['trust-proxy'] === true || env('TRUST_PROXY') === '1',
     ...(token === undefined ? {} : { token }),
+    ...(drift === undefined ? {} : { plugins: [drift] }),
   });
   ctx.out(`outpost collector listening on ${collector.url} (database ${file})`);
   const signal = await closeOnSignal(collector);
