@@ -6,6 +6,7 @@ import { TrustChain } from '../delivery/trust.js';
 import { abortError, OutpostError, toOutpostError } from '../errors.js';
 import type { RememberedBackend } from '../cache/state-store.js';
 import { EngineClient } from '../worker/client.js';
+import { Telemetry } from '../telemetry/telemetry.js';
 import { fetchVerifiedModel } from './loader.js';
 import { startSession } from './backend.js';
 import { WorkerModel, type Model } from './model.js';
@@ -29,9 +30,9 @@ export interface Runtime {
     remove(name: string, version?: string): Promise<void>;
     usage(): Promise<{ bytes: number; quota?: number }>;
   };
-  /** Sends queued telemetry now (nothing is queued until telemetry lands). */
+  /** Closes the current telemetry window and sends what is queued now. */
   flush(): Promise<void>;
-  /** Terminates the worker and closes the database. */
+  /** Flushes telemetry, terminates the worker and closes the database. */
   close(): Promise<void>;
 }
 
@@ -51,6 +52,12 @@ export interface Runtime {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const config = normalizeRuntimeOptions(options);
   const engine = new EngineClient({ ...(config.ortBaseUrl ? { ortBaseUrl: config.ortBaseUrl } : {}) });
+  const telemetry = Telemetry.create(config.telemetry, {
+    fetch: config.fetch,
+    dbName: config.dbName,
+    drainWorker: (recording) => engine.drainTelemetry(recording),
+    environment: () => engine.environment(),
+  });
   let db: Promise<OutpostDB> | undefined;
   let closed = false;
   // Loaded and not disposed: never evicted from under a live model.
@@ -71,6 +78,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 
   async function load(name: string, loadOptions: LoadOptions = {}): Promise<Model> {
+    if (!telemetry) return loadModel(name, loadOptions);
+    const timer = telemetry.loadTimer();
+    const onProgress = loadOptions.onProgress;
+    const timed: LoadOptions = { ...loadOptions, onProgress: (p) => (timer.progress(p), onProgress?.(p)) };
+    try {
+      const model = await loadModel(name, timed);
+      telemetry.loadFinished(timer, model.name, model.version);
+      return model;
+    } catch (error) {
+      telemetry.error(error, String(name), loadOptions.version);
+      throw error;
+    }
+  }
+
+  async function loadModel(name: string, loadOptions: LoadOptions): Promise<Model> {
     const normalized = normalizeLoadOptions(name, loadOptions);
     const { signal } = normalized;
     if (signal?.aborted) throw abortError(`load of ${name}`, signal);
@@ -91,9 +113,19 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         get: (k: string) => state.backendChoice(k),
         set: (k: string, choice: RememberedBackend) => state.rememberBackend(k, choice),
       };
-      const session = await startSession(engine, verified.bytes.buffer as ArrayBuffer, preference, key, memory);
+      const recorded = telemetry?.session(verified.name, verified.version, verified.manifest.reference);
+      const session = await startSession(engine, verified.bytes.buffer as ArrayBuffer, preference, key, memory, recorded);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
+      const firstTried = session.choice.attempts[0]?.backend;
+      if (session.choice.reason === 'fallback' && firstTried) telemetry?.fallback(firstTried, session.backend, 'start-failed');
       return new WorkerModel(engine, session, {
+        ...(recorded ? { telemetry: recorded } : {}),
+        ...(telemetry
+          ? {
+              onError: (error: unknown) => telemetry.error(error, verified.name, verified.version),
+              onFallback: (from: string, to: string, reason: string) => telemetry.fallback(from, to, reason),
+            }
+          : {}),
         name: verified.name,
         version: verified.version,
         bytes: async () => (await verified.reread()).buffer as ArrayBuffer,
@@ -132,10 +164,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         return estimate?.quota === undefined ? { bytes } : { bytes, quota: estimate.quota };
       },
     },
-    async flush() {},
+    async flush() {
+      await telemetry?.flush();
+    },
     async close() {
       if (closed) return;
       closed = true;
+      // Before the worker goes: its last window is drained into the final batch.
+      await telemetry?.close();
       engine.terminate();
       if (db) (await db.catch(() => undefined))?.close();
     },
