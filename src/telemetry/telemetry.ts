@@ -50,7 +50,13 @@ export class Telemetry {
   #notBefore = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #workerTracked = false;
+  /**
+   * Batches dropped (queue full, or refused with a 4xx) and not yet reported. Kept out
+   * of the queue, which could drop the report itself; sent after the queue drains.
+   */
+  readonly #drops = new Map<'queue-full' | 'rejected', number>();
   #closed = false;
+  #dropsSince = Date.now();
 
   /** Undefined when telemetry is off or this session is sampled out (decided here, once). */
   static create(options: false | TelemetryOptions | undefined, deps: TelemetryDeps, random = Math.random): Telemetry | undefined {
@@ -168,7 +174,7 @@ export class Telemetry {
     const batches = bodies.map((body, i): QueuedBatch => ({ id: batchId(), signal: 'metrics', body, bytes: encoder.encode(body).byteLength, createdAt: now + i / 1000 }));
     for (const batch of batches) this.#unsent.set(batch.id, batch);
     const dropped = await this.#queue.push(batches);
-    if (dropped > 0) this.#page.counter(METRICS.dropped, { [ATTRIBUTES.dropReason]: 'queue-full' }).add(dropped);
+    if (dropped > 0) this.#drops.set('queue-full', (this.#drops.get('queue-full') ?? 0) + dropped);
   }
 
   /** One send cycle at a time in this page, and in one page per origin (Web Locks). */
@@ -198,10 +204,32 @@ export class Telemetry {
         return;
       }
       this.#attempt = 0;
-      if (outcome.kind === 'rejected') this.#page.counter(METRICS.dropped, { [ATTRIBUTES.dropReason]: 'rejected' }).add();
+      if (outcome.kind === 'rejected') this.#drops.set('rejected', (this.#drops.get('rejected') ?? 0) + 1);
       this.#unsent.delete(batch.id);
       await this.#queue.remove(batch.id);
     }
+    await this.#reportDrops(keepalive);
+  }
+
+  async #reportDrops(keepalive: boolean): Promise<void> {
+    if (this.#drops.size === 0) return;
+    const report = new Aggregator(this.#dropsSince);
+    const reported = new Map(this.#drops);
+    for (const [reason, count] of reported) report.counter(METRICS.dropped, { [ATTRIBUTES.dropReason]: reason }).add(count);
+    const env = await this.#deps.environment().catch(() => undefined);
+    const window = report.drain();
+    for (const body of encodeMetricsWindow(window, resourceAttributes(this.#options.serviceName, env))) {
+      const batch: QueuedBatch = { id: batchId(), signal: 'metrics', body, bytes: new TextEncoder().encode(body).byteLength, createdAt: Date.now() };
+      const outcome = await sendBatch(this.#deps.fetch, this.#endpoint, this.#options.headers ?? {}, batch, keepalive);
+      // A failed report stays pending and goes with the next successful cycle.
+      if (outcome.kind !== 'sent') return;
+    }
+    for (const [reason, count] of reported) {
+      const left = (this.#drops.get(reason) ?? 0) - count;
+      if (left > 0) this.#drops.set(reason, left);
+      else this.#drops.delete(reason);
+    }
+    this.#dropsSince = window.end;
   }
 
   /**
