@@ -33,11 +33,11 @@ export function openBytesEngine(options: EngineClientOptions = {}): BytesEngine 
     async loadBytes(bytes, { name, version = '0.0.0', backend, fallback, telemetry }) {
       // Kept so the session can be recreated after a crash or a fallback.
       const copy = bytes.slice(0);
-      const session = await startSession(client, bytes, backend, `${name}@${version}`, undefined, telemetry);
+      const session = await startSession(client, { bytes }, backend, `${name}@${version}`, undefined, telemetry);
       return new WorkerModel(client, session, {
         name,
         version,
-        bytes: async () => copy.slice(0),
+        payload: async () => ({ bytes: copy.slice(0) }),
         allowFallback: fallback ?? backend === 'auto',
         ...(telemetry ? { telemetry } : {}),
       });

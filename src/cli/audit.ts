@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { isOutpostError } from '../errors.js';
+import { externalDataFiles } from '../onnx/external-data.js';
 import { verifyFileBytes } from '../registry/integrity.js';
 import { INDEX_PATH, MAX_INDEX_BYTES, MAX_MANIFEST_BYTES, MAX_ROOT_BYTES, ROOT_PATH } from '../registry/layout.js';
 import { parseEnvelopeBytes } from '../registry/parse.js';
@@ -109,7 +110,26 @@ async function auditVersion(audit: Audit, root: Root, index: Index, name: string
   for (const file of manifest.files) {
     audit.files++;
     const fileBytes = await audit.attempt(() => audit.read(file.path));
-    if (fileBytes !== undefined) await audit.attempt(() => verifyFileBytes(file, fileBytes));
+    if (fileBytes === undefined) continue;
+    const verified = await audit.attempt(async () => (await verifyFileBytes(file, fileBytes), true));
+    if (verified && file.path === manifest.model.file) auditExternalData(audit, manifest, fileBytes);
+  }
+}
+
+/** A model whose external data the manifest does not sign can never load: say so. */
+function auditExternalData(audit: Audit, manifest: Manifest, model: Uint8Array): void {
+  const signed = new Set((manifest.model.externalData ?? []).map((external) => external.location));
+  let needed: string[];
+  try {
+    needed = externalDataFiles(model);
+  } catch {
+    return; // Not readable as ONNX: publish checked it; nothing more to say here.
+  }
+  for (const location of needed.filter((l) => !signed.has(l))) {
+    audit.problem(
+      'METADATA_INVALID',
+      `${manifest.name}@${manifest.version}: the model stores tensors in ${location}, which its manifest does not list; it cannot load (publish it again with the file beside the model)`,
+    );
   }
 }
 

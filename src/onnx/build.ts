@@ -3,8 +3,9 @@
  * worked out by hand, without Python or the onnx package. It writes what the ONNX
  * Python helpers write (proto2 layout, raw_data for tensor payloads).
  */
-import { Attribute, AttributeType, Dimension, Graph, Model, Node, OpsetId, Shape, Tensor, TensorType, Type, ValueInfo } from './fields.js';
+import { Attribute, AttributeType, DataLocation, Dimension, Graph, Model, Node, OpsetId, Shape, StringStringEntry, Tensor, TensorType, Type, ValueInfo } from './fields.js';
 import { ProtoWriter } from './protobuf.js';
+import { rawData } from './raw-data.js';
 import { UNKNOWN_DIM, type TensorSpec } from './types.js';
 
 /** The element types the builder can write, with their ONNX `DataType` codes. */
@@ -80,6 +81,11 @@ export interface ModelSpec {
   irVersion?: number;
   graphName?: string;
   docString?: string;
+  /**
+   * Store every initializer's payload in this external file (relative to the model)
+   * instead of inside it, as exporters do for large models; see {@link buildModelFiles}.
+   */
+  externalData?: string;
 }
 
 /**
@@ -97,10 +103,34 @@ export interface ModelSpec {
  * ```
  */
 export function buildModel(spec: ModelSpec): Uint8Array {
+  return buildModelFiles(spec).model;
+}
+
+/**
+ * {@link buildModel}, plus the external data file when `spec.externalData` names one:
+ * initializers then carry `data_location: EXTERNAL` with `location`, `offset` and
+ * `length`, and their payloads go, back to back, into `external.bytes`.
+ *
+ * @example
+ * ```ts
+ * const { model, external } = buildModelFiles({ ...spec, externalData: 'weights.bin' });
+ * // write model to m.onnx and external.bytes to weights.bin beside it
+ * ```
+ */
+export function buildModelFiles(spec: ModelSpec): { model: Uint8Array; external?: { location: string; bytes: Uint8Array } } {
   const opset = spec.opset ?? 17;
   const writer = new ProtoWriter();
+  const payloads: Uint8Array[] = [];
+  let offset = 0;
+  const writeInit = (w: ProtoWriter, init: TensorData) => {
+    if (spec.externalData === undefined) return writeTensor(w, init);
+    const bytes = rawData(init);
+    writeTensor(w, init, { location: spec.externalData, offset, length: bytes.length });
+    payloads.push(bytes);
+    offset += bytes.length;
+  };
   if (spec.docString !== undefined) writer.string(Model.docString, spec.docString);
-  return writer
+  const model = writer
     .int64(Model.irVersion, spec.irVersion ?? irVersionFor(opset))
     .string(Model.producerName, 'outpost')
     .string(Model.producerVersion, '0')
@@ -108,11 +138,19 @@ export function buildModel(spec: ModelSpec): Uint8Array {
     .message(Model.graph, (graph) => {
       spec.nodes.forEach((n, index) => graph.message(Graph.node, (w) => writeNode(w, n, index)));
       graph.string(Graph.name, spec.graphName ?? 'main');
-      for (const init of spec.initializers ?? []) graph.message(Graph.initializer, (w) => writeTensor(w, init));
+      for (const init of spec.initializers ?? []) graph.message(Graph.initializer, (w) => writeInit(w, init));
       for (const input of spec.inputs) graph.message(Graph.input, (w) => writeValueInfo(w, input));
       for (const output of spec.outputs) graph.message(Graph.output, (w) => writeValueInfo(w, output));
     })
     .finish();
+  if (spec.externalData === undefined) return { model };
+  const bytes = new Uint8Array(offset);
+  let at = 0;
+  for (const payload of payloads) {
+    bytes.set(payload, at);
+    at += payload.length;
+  }
+  return { model, external: { location: spec.externalData, bytes } };
 }
 
 /**
@@ -223,52 +261,19 @@ function writeAttribute(w: ProtoWriter, name: string, value: AttributeValue): vo
   }
 }
 
-function writeTensor(w: ProtoWriter, data: TensorData): void {
+function writeTensor(w: ProtoWriter, data: TensorData, external?: { location: string; offset: number; length: number }): void {
   // proto2 layout: one tag per dim, as onnx's helpers write it.
   for (const dim of data.dims) w.int64(Tensor.dims, dim);
   w.int64(Tensor.dataType, DATA_TYPES[data.type]);
   w.string(Tensor.name, data.name);
-  w.bytes(Tensor.rawData, rawData(data));
-}
-
-/** raw_data is little-endian whatever the host, hence DataView rather than a typed-array view. */
-function rawData({ name, type, values }: TensorData): Uint8Array {
-  const size = { float32: 4, uint8: 1, int8: 1, int32: 4, int64: 8, bool: 1, float16: 2 }[type];
-  const bytes = new Uint8Array(values.length * size);
-  const view = new DataView(bytes.buffer);
-  values.forEach((value, i) => {
-    const offset = i * size;
-    switch (type) {
-      case 'float32':
-        view.setFloat32(offset, Number(value), true);
-        break;
-      case 'float16':
-        view.setUint16(offset, checkedInt(name, value, 0, 0xffff), true);
-        break;
-      case 'uint8':
-        view.setUint8(offset, checkedInt(name, value, 0, 255));
-        break;
-      case 'int8':
-        view.setInt8(offset, checkedInt(name, value, -128, 127));
-        break;
-      case 'int32':
-        view.setInt32(offset, checkedInt(name, value, -(2 ** 31), 2 ** 31 - 1), true);
-        break;
-      case 'int64':
-        view.setBigInt64(offset, BigInt.asIntN(64, BigInt(value)), true);
-        break;
-      case 'bool':
-        view.setUint8(offset, value ? 1 : 0);
-        break;
-    }
-  });
-  return bytes;
-}
-
-function checkedInt(name: string, value: number | bigint | boolean, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`tensor ${name}: ${String(value)} out of range`);
-  return n;
+  if (external === undefined) {
+    w.bytes(Tensor.rawData, rawData(data));
+    return;
+  }
+  for (const [key, value] of Object.entries(external)) {
+    w.message(Tensor.externalData, (entry) => entry.string(StringStringEntry.key, key).string(StringStringEntry.value, String(value)));
+  }
+  w.int64(Tensor.dataLocation, DataLocation.external);
 }
 
 function writeValueInfo(w: ProtoWriter, spec: TensorSpec): void {

@@ -51,6 +51,11 @@ export const MAX_ROOT_BYTES = 64 * 1024;
 export const MAX_INDEX_BYTES = 2 * 1024 * 1024;
 /** Largest manifest envelope a client reads. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
+/**
+ * Most files one manifest lists: the model and its external data files (some
+ * exporters write one file per tensor).
+ */
+export const MAX_MANIFEST_FILES = 1024;
 /** Largest key file the CLI reads. */
 export const MAX_KEY_FILE_BYTES = 16 * 1024;
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import valid from 'semver/functions/valid.js';
 import { isBase64 } from './encoding.js';
-import { MAX_CHUNK_SIZE, MAX_MANIFEST_BYTES, MIN_CHUNK_SIZE } from './layout.js';
+import { MAX_CHUNK_SIZE, MAX_MANIFEST_BYTES, MAX_MANIFEST_FILES, MIN_CHUNK_SIZE } from './layout.js';
 import { unsafePathReason } from './paths.js';
 import type { TensorSpec } from '../tensor/types.js';
 
@@ -206,7 +206,7 @@ export const manifestSchema = z
     name: nameSchema,
     version: versionSchema,
     createdAt: timestampSchema,
-    files: z.array(fileEntrySchema).min(1).max(64),
+    files: z.array(fileEntrySchema).min(1).max(MAX_MANIFEST_FILES),
     model: z.object({
       file: safePathSchema,
       inputs: z.array(tensorSpecSchema).max(256),
@@ -214,6 +214,12 @@ export const manifestSchema = z
       // What a client needs to pick a backend before downloading the model.
       opsetVersion: z.number().int().min(1).optional(),
       opTypes: z.array(z.string().max(256)).max(1024).optional(),
+      /**
+       * Files holding tensors the model stores outside itself: `path` in the registry,
+       * `location` as the model names it (relative to the model file). onnxruntime gets
+       * each file's verified bytes under its `location`.
+       */
+      externalData: z.array(z.object({ path: safePathSchema, location: safePathSchema })).max(MAX_MANIFEST_FILES - 1).optional(),
     }),
     reference: referenceSchema.optional(),
   })
@@ -223,6 +229,11 @@ export const manifestSchema = z
     if (!paths.includes(manifest.model.file)) {
       ctx.addIssue({ code: 'custom', path: ['model', 'file'], message: 'is not one of the files' });
     }
+    manifest.model.externalData?.forEach((external, i) => {
+      if (!paths.includes(external.path) || external.path === manifest.model.file) {
+        ctx.addIssue({ code: 'custom', path: ['model', 'externalData', i, 'path'], message: 'is not one of the files' });
+      }
+    });
   });
 export type Manifest = z.infer<typeof manifestSchema>;
 

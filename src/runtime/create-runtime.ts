@@ -7,7 +7,7 @@ import { abortError, OutpostError, toOutpostError } from '../errors.js';
 import type { RememberedBackend } from '../cache/state-store.js';
 import { EngineClient } from '../worker/client.js';
 import { Telemetry } from '../telemetry/telemetry.js';
-import { fetchVerifiedModel } from './loader.js';
+import { fetchVerifiedModel, sessionPayload } from './loader.js';
 import { startSession } from './backend.js';
 import { WorkerModel, type Model } from './model.js';
 import { normalizeLoadOptions, normalizeRuntimeOptions, type LoadOptions, type RuntimeOptions } from './options.js';
@@ -114,7 +114,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         set: (k: string, choice: RememberedBackend) => state.rememberBackend(k, choice),
       };
       const recorded = telemetry?.session(verified.name, verified.version, verified.manifest.reference);
-      const session = await startSession(engine, verified.bytes.buffer as ArrayBuffer, preference, key, memory, recorded);
+      const session = await startSession(engine, sessionPayload(verified), preference, key, memory, recorded);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
       const firstTried = session.choice.attempts[0]?.backend;
       if (session.choice.reason === 'fallback' && firstTried) telemetry?.fallback(firstTried, session.backend, 'start-failed');
@@ -128,7 +128,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           : {}),
         name: verified.name,
         version: verified.version,
-        bytes: async () => (await verified.reread()).buffer as ArrayBuffer,
+        payload: async () => sessionPayload(await verified.reread()),
         allowFallback: preference === 'auto',
         onDispose: () => retain(key, -1),
       });

@@ -7,7 +7,8 @@ import type { TrustChain } from '../delivery/trust.js';
 import { MAX_MANIFEST_BYTES } from '../registry/layout.js';
 import { registryUrl } from '../registry/paths.js';
 import { rolloutBucket } from '../registry/resolve.js';
-import type { Index, Manifest, Root } from '../registry/schema.js';
+import type { FileEntry, Index, Manifest, Root } from '../registry/schema.js';
+import type { SessionPayload } from '../worker/protocol.js';
 import { verifyManifest } from '../registry/verify.js';
 import { chooseVersion } from './resolve-version.js';
 import { materializeFile } from './materialize.js';
@@ -21,14 +22,37 @@ export interface LoaderDeps {
   inUse: ReadonlySet<string>;
 }
 
-export interface VerifiedModel {
+/** A version's files, every chunk verified against the signed manifest. */
+export interface VerifiedFiles {
+  /** The model file. */
+  bytes: Uint8Array;
+  /** Its external data files, under the `location` the model names each by. */
+  externalData: Array<{ location: string; bytes: Uint8Array }>;
+}
+
+export interface VerifiedModel extends VerifiedFiles {
   name: string;
   version: string;
   manifest: Manifest;
-  /** The model file, every chunk verified against the signed manifest. */
-  bytes: Uint8Array;
-  /** Reads (and re-verifies) the same bytes again from the cache, fetching what is missing. */
-  reread(): Promise<Uint8Array>;
+  /** Reads (and re-verifies) the same files again from the cache, fetching what is missing. */
+  reread(): Promise<VerifiedFiles>;
+}
+
+/**
+ * The files as a session request carries them: their buffers are transferred to the
+ * worker, so `files` must not be used afterwards.
+ *
+ * @example
+ * ```ts
+ * await startSession(engine, sessionPayload(verified), 'auto', 'vad@1.0.0');
+ * ```
+ */
+export function sessionPayload(files: VerifiedFiles): SessionPayload {
+  const exact = (bytes: Uint8Array) =>
+    (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+  const payload: SessionPayload = { bytes: exact(files.bytes) };
+  if (files.externalData.length > 0) payload.externalData = files.externalData.map(({ location, bytes }) => ({ path: location, data: exact(bytes) }));
+  return payload;
 }
 
 const METADATA_STEPS = 3;
@@ -60,27 +84,39 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
   const { manifest, manifestBytes, manifestSha256 } = await verifiedManifest(ctx, deps, root, trusted.index, name, version, !fromCache);
   progress({ phase: 'metadata', loaded: 3, total: METADATA_STEPS });
 
-  const file = manifest.files.find((entry) => entry.path === manifest.model.file);
-  if (!file) {
-    throw new OutpostError('METADATA_INVALID', `${name}@${version}: manifest names no file ${manifest.model.file}`, {
-      details: { name, version, file: manifest.model.file },
-    });
-  }
+  const file = fileOf(manifest, manifest.model.file, name, version);
+  const externals = (manifest.model.externalData ?? []).map((external) => ({ location: external.location, file: fileOf(manifest, external.path, name, version) }));
   const key = versionKey(name, version);
-  const materialize = (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext) =>
+  const materializeOne = (entry: FileEntry, online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext) =>
     materializeFile({
       ctx: requestCtx,
       store,
       registryUrl: options.registryUrl,
       name,
       version,
-      file,
+      file: entry,
       maxBytes: options.maxBytes,
       inUse: deps.inUse,
       online,
       progress: report,
     });
-  const bytes = await withVersionLock(options.dbName, key, async () => {
+  // Every file of the version, the model first; download progress counts them all as one.
+  const materialize = async (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext): Promise<VerifiedFiles> => {
+    const all = totalBytes(manifest);
+    let before = 0;
+    const offset = (entry: FileEntry) => {
+      const start = before;
+      before += entry.length;
+      return (p: LoadProgress) => report(p.phase === 'download' ? { phase: 'download', loaded: start + p.loaded, total: all } : p);
+    };
+    const bytes = await materializeOne(file, online, externals.length === 0 ? report : offset(file), requestCtx);
+    const externalData: VerifiedFiles['externalData'] = [];
+    for (const external of externals) {
+      externalData.push({ location: external.location, bytes: await materializeOne(external.file, online, offset(external.file), requestCtx) });
+    }
+    return { bytes, externalData };
+  };
+  const files = await withVersionLock(options.dbName, key, async () => {
     await store.begin(
       { name, version, manifest: manifestBytes, manifestSha256, bytes: totalBytes(manifest) },
       Date.now(),
@@ -94,7 +130,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
     name,
     version,
     manifest,
-    bytes,
+    ...files,
     reread: () => withVersionLock(options.dbName, key, () => materialize(true, () => undefined, quietCtx)),
   };
 }
@@ -129,6 +165,14 @@ async function verifiedManifest(
     throw new OutpostError('MODEL_NOT_FOUND', `${url.href} is missing from the registry`, { details: { name, version, url: url.href } });
   }
   return { manifest: await verifyManifest(root, index, name, version, bytes), manifestBytes: bytes, manifestSha256: pin.sha256 };
+}
+
+function fileOf(manifest: Manifest, path: string, name: string, version: string): FileEntry {
+  const file = manifest.files.find((entry) => entry.path === path);
+  if (!file) {
+    throw new OutpostError('METADATA_INVALID', `${name}@${version}: manifest names no file ${path}`, { details: { name, version, file: path } });
+  }
+  return file;
 }
 
 function totalBytes(manifest: Manifest): number {

@@ -3,7 +3,7 @@ import { validateFeeds } from '../tensor/validate.js';
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
 import { SharedRunChannel, sharedChannelSupported } from '../worker/channel/page-side.js';
 import type { EngineClient } from '../worker/client.js';
-import type { BackendChoice, SessionTelemetry, StartedSession } from '../worker/protocol.js';
+import type { BackendChoice, SessionPayload, SessionTelemetry, StartedSession } from '../worker/protocol.js';
 import { RunQueue } from './run-queue.js';
 
 export interface RunOptions {
@@ -46,8 +46,8 @@ export interface Model {
 export interface ModelSource {
   name: string;
   version: string;
-  /** Verified model bytes again (from the cache), to restart after a crash or fall back. */
-  bytes(): Promise<ArrayBuffer>;
+  /** Verified model bytes (and external data) again, from the cache, to restart after a crash or fall back. */
+  payload(): Promise<SessionPayload>;
   /** May WebGPU trouble move this model to WASM? True unless the caller forced WebGPU. */
   allowFallback: boolean;
   onDispose?: () => void;
@@ -161,8 +161,8 @@ export class WorkerModel implements Model {
     this.#channel?.close();
     this.#channel = undefined;
     if (!stale) await this.#client.release(previous.sessionId, this.#generation).catch(() => undefined);
-    const bytes = await this.#source.bytes();
-    const started = await this.#client.createSession({ bytes, candidates: [backend], measure: false, strictWebgpu: false, label: this.#label,
+    const payload = await this.#source.payload();
+    const started = await this.#client.createSession({ ...payload, candidates: [backend], measure: false, strictWebgpu: false, label: this.#label,
       ...(this.#source.telemetry ? { telemetry: this.#source.telemetry } : {}),
     });
     this.#session = { ...started, choice: { ...previous.choice, backend: started.backend } };

@@ -61,7 +61,8 @@ export class EngineClient {
   }
 
   createSession(request: CreateSessionRequest): Promise<StartedSession> {
-    return this.#call((remote) => remote.createSession(transfer(request, [request.bytes])));
+    const buffers = [request.bytes, ...(request.externalData ?? []).map((file) => file.data)];
+    return this.#call((remote) => remote.createSession(transfer(request, buffers)));
   }
 
   run(sessionId: number, feeds: Record<string, TensorLike>, buffers: Transferable[] = []): Promise<Record<string, TensorLike>> {

@@ -66,7 +66,7 @@ export class Engine {
     const opened: OpenSession[] = [];
     for (const backend of request.candidates) {
       try {
-        opened.push(await this.#open(request.bytes, backend, request.label, request.strictWebgpu));
+        opened.push(await this.#open(request, backend));
       } catch (error) {
         attempts.push({ backend, reason: reasonOf(error) });
         continue;
@@ -180,7 +180,8 @@ export class Engine {
     return this.#ort.get(backend, this.#config);
   }
 
-  async #open(bytes: ArrayBuffer, backend: Backend, label: string, strictWebgpu: boolean): Promise<OpenSession> {
+  async #open(request: CreateSessionRequest, backend: Backend): Promise<OpenSession> {
+    const { bytes, label, strictWebgpu, externalData } = request;
     if (backend === 'webgpu') {
       const env = await this.#environment;
       if (env && !env.webgpu.available) throw new Error(env.webgpu.reason);
@@ -190,6 +191,8 @@ export class Engine {
     const session = await ort.InferenceSession.create(new Uint8Array(bytes), {
       executionProviders: [backend],
       graphOptimizationLevel: 'all',
+      // Verified bytes under the names the model uses, never a URL to fetch.
+      ...(externalData?.length ? { externalData: externalData.map((file) => ({ path: file.path, data: new Uint8Array(file.data) })) } : {}),
       // Errors only: a strict WebGPU probe that fails is an expected outcome, reported
       // in the backend choice, not something to print to the page's console.
       logSeverityLevel: backend === 'webgpu' && strictWebgpu ? 4 : 3,

@@ -52,9 +52,22 @@ export interface BackendChoice {
   attempts: BackendAttempt[];
 }
 
-export interface CreateSessionRequest {
+/** One file of tensors the model stores outside itself, under the name the model uses. */
+export interface ExternalDataFile {
+  /** The `location` the model names (relative to the model file). */
+  path: string;
+  /** Verified bytes; transferred with the request. */
+  data: ArrayBuffer;
+}
+
+/** What a session is made from: the model and its external data, all verified. */
+export interface SessionPayload {
   /** Verified model bytes; transferred, so the caller's buffer is detached. */
   bytes: ArrayBuffer;
+  externalData?: ExternalDataFile[];
+}
+
+export interface CreateSessionRequest extends SessionPayload {
   /** Backends to try, in order; with `measure`, every one that starts is timed and the fastest kept. */
   candidates: Backend[];
   measure: boolean;

@@ -10,6 +10,7 @@ import { computeReference } from '../../registry/reference.js';
 import type { Manifest, Reference } from '../../registry/schema.js';
 import { CliError, daysFlag, HELP_OPTION, integerFlag, nameFlag, parseCommand, required, versionFlag } from '../args.js';
 import type { CliContext } from '../context.js';
+import { readExternalData } from '../external-data.js';
 import { readOptional, writeAtomic } from '../files.js';
 import { referenceInputSamples } from '../reference-inputs.js';
 import { addVersion, assertUnpublished } from '../index-edit.js';
@@ -21,8 +22,9 @@ export const summary = 'add a model version: copy the model, sign its manifest, 
 export const help = `Usage: outpost publish <registryDir> <model.onnx> --name <n> --version <semver> --key <private.json>...
                       [--reference <file>] [--reference-inputs <file.jsonl>] [--expires <days>] [--chunk-size <bytes>]
 
-Copies the model to models/<n>/<version>/model.onnx, writes its signed manifest
-(length, SHA-256 and per-chunk SHA-256 of the file; inputs and outputs read from
+Copies the model to models/<n>/<version>/model.onnx, and every external data file
+it names (found beside the model; a missing one is refused) next to it, writes its
+signed manifest (length, SHA-256 and per-chunk SHA-256 of each file; inputs and outputs read from
 the ONNX file; the drift reference), then adds the version to the index, bumps the
 index version and re-signs it. A published version is never overwritten. Publishing
 does not release: clients load it only by exact version until 'outpost release'.
@@ -110,19 +112,25 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const model = inspectModel(bytes, modelPath);
   const reference = await readReference(values.reference, values['reference-inputs'], bytes);
   const file = await describeFile(modelFilePath(name, version), bytes, chunkSize);
+  const externals = await readExternalData(modelPath, bytes, name, version, chunkSize);
   const manifest: Manifest = {
     _type: 'manifest',
     spec: 1,
     name,
     version,
     createdAt: now.toISOString(),
-    files: [file],
-    model: { file: file.path, ...model },
+    files: [file, ...externals.map((external) => external.entry)],
+    model: {
+      file: file.path,
+      ...model,
+      ...(externals.length === 0 ? {} : { externalData: externals.map(({ entry, location }) => ({ path: entry.path, location })) }),
+    },
     ...(reference === undefined ? {} : { reference }),
   };
 
   // Files first, index last: the index is the commit point, so a client never sees
   // a version whose manifest or model is not there yet.
+  for (const external of externals) await writeAtomic(join(dir, external.entry.path), external.bytes);
   await writeAtomic(join(dir, file.path), bytes);
   const manifestBytes = await writeSigned(dir, manifestPath(name, version), 'manifest', manifest, signers);
   addVersion(index, name, version, {
@@ -132,6 +140,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   await writeIndex(dir, index, signers);
 
   ctx.out(`published ${name}@${version}: ${file.path} (${file.length} bytes, ${file.chunks.length} chunk(s) of ${chunkSize})`);
+  for (const { entry, location } of externals) ctx.out(`  external data: ${location} (${entry.length} bytes, ${entry.chunks.length} chunk(s))`);
   ctx.out(`  inputs: ${model.inputs.map((t) => `${t.name} ${t.type}[${t.dims.join(',')}]`).join(', ') || 'none'}`);
   if (reference !== undefined) ctx.out(`  drift reference: ${reference.features.length} feature(s)`);
   ctx.out(`index version ${index.version}, expires ${index.expires}`);
