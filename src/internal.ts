@@ -7,7 +7,8 @@ import { startSession } from './runtime/backend.js';
 import { WorkerModel, type Model } from './runtime/model.js';
 import type { BackendPreference } from './tensor/types.js';
 import { EngineClient, type EngineClientOptions } from './worker/client.js';
-import type { EngineEnvironment } from './worker/protocol.js';
+import type { EngineEnvironment, SessionTelemetry } from './worker/protocol.js';
+import type { MetricsWindow } from './telemetry/aggregate.js';
 
 export interface BytesEngine {
   environment(): Promise<EngineEnvironment>;
@@ -15,7 +16,9 @@ export interface BytesEngine {
    * `fallback` lets a model forced onto WebGPU move to WASM when the device is lost
    * (what 'auto' does), so tests can reach that path on a machine where 'auto' picks WASM.
    */
-  loadBytes(bytes: ArrayBuffer, options: { name: string; version?: string; backend: BackendPreference; fallback?: boolean }): Promise<Model>;
+  loadBytes(bytes: ArrayBuffer, options: { name: string; version?: string; backend: BackendPreference; fallback?: boolean; telemetry?: SessionTelemetry }): Promise<Model>;
+  /** The worker's telemetry window since the last drain (benchmarks check it recorded). */
+  drainTelemetry(): Promise<MetricsWindow | undefined>;
   /** Test hooks: crash the worker (as a bug would), or lose the WebGPU device. */
   simulate(fault: 'crash' | 'device-lost'): Promise<void>;
   /** Kills the worker at once; pending calls reject with WORKER_CRASHED. */
@@ -27,17 +30,19 @@ export function openBytesEngine(options: EngineClientOptions = {}): BytesEngine 
   const client = new EngineClient(options);
   return {
     environment: () => client.environment(),
-    async loadBytes(bytes, { name, version = '0.0.0', backend, fallback }) {
+    async loadBytes(bytes, { name, version = '0.0.0', backend, fallback, telemetry }) {
       // Kept so the session can be recreated after a crash or a fallback.
       const copy = bytes.slice(0);
-      const session = await startSession(client, { bytes }, backend, `${name}@${version}`);
+      const session = await startSession(client, { bytes }, backend, `${name}@${version}`, undefined, telemetry);
       return new WorkerModel(client, session, {
         name,
         version,
         payload: async () => ({ bytes: copy.slice(0) }),
         allowFallback: fallback ?? backend === 'auto',
+        ...(telemetry ? { telemetry } : {}),
       });
     },
+    drainTelemetry: () => client.drainTelemetry(true),
     simulate: (fault) => client.simulate(fault),
     terminate: () => client.terminate(),
     close: () => client.terminate(),
@@ -46,3 +51,6 @@ export function openBytesEngine(options: EngineClientOptions = {}): BytesEngine 
 export type { TensorLike, TensorSpec, Backend } from './tensor/types.js';
 /** The typed array each tensor type uses (test pages decode tensors with it). */
 export { TYPED_ARRAY_FOR } from './tensor/convert.js';
+/** Drift features and reference binning, for benchmarks that build a reference in the page. */
+export { FeatureSamples, runFeatures } from './drift/features.js';
+export { computeReference } from './registry/reference.js';

@@ -4,6 +4,7 @@ import { TrustChain } from '../delivery/trust.js';
 import { abortError, OutpostError, toOutpostError } from '../errors.js';
 import type { RememberedBackend } from '../cache/state-store.js';
 import { EngineClient } from '../worker/client.js';
+import { Telemetry } from '../telemetry/telemetry.js';
 import { fetchVerifiedModel, sessionPayload } from './loader.js';
 import { startSession } from './backend.js';
 import { WorkerModel, type Model } from './model.js';
@@ -36,9 +37,9 @@ export interface Runtime extends EventTarget {
     /** Bytes held, the browser's quota, and whether the cache persists (why not, if not). */
     usage(): Promise<{ bytes: number; quota?: number } & StorageStatus>;
   };
-  /** Sends queued telemetry now (nothing is queued until telemetry lands). */
+  /** Closes the current telemetry window and sends what is queued now. */
   flush(): Promise<void>;
-  /** Terminates the worker and closes the database. */
+  /** Flushes telemetry, terminates the worker and closes the database. */
   close(): Promise<void>;
 }
 
@@ -60,6 +61,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const engine = new EngineClient({
     ...(config.ortBaseUrl ? { ortBaseUrl: config.ortBaseUrl } : {}),
     ...(config.wasmThreads !== undefined ? { numThreads: config.wasmThreads } : {}),
+  });
+  const telemetry = Telemetry.create(config.telemetry, {
+    fetch: config.fetch,
+    dbName: config.dbName,
+    drainWorker: (recording) => engine.drainTelemetry(recording),
+    environment: () => engine.environment(),
   });
   let cache: Promise<OpenCache> | undefined;
   let closed = false;
@@ -92,6 +99,21 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 
   async function load(name: string, loadOptions: LoadOptions = {}): Promise<Model> {
+    if (!telemetry) return loadModel(name, loadOptions);
+    const timer = telemetry.loadTimer();
+    const onProgress = loadOptions.onProgress;
+    const timed: LoadOptions = { ...loadOptions, onProgress: (p) => (timer.progress(p), onProgress?.(p)) };
+    try {
+      const model = await loadModel(name, timed);
+      telemetry.loadFinished(timer, model.name, model.version);
+      return model;
+    } catch (error) {
+      telemetry.error(error, String(name), loadOptions.version);
+      throw error;
+    }
+  }
+
+  async function loadModel(name: string, loadOptions: LoadOptions): Promise<Model> {
     const normalized = normalizeLoadOptions(name, loadOptions);
     const { signal } = normalized;
     if (signal?.aborted) throw abortError(`load of ${name}`, signal);
@@ -112,10 +134,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         get: (k: string) => state.backendChoice(k),
         set: (k: string, choice: RememberedBackend) => state.rememberBackend(k, choice),
       };
-      const session = await startSession(engine, sessionPayload(verified), preference, key, memory);
+      const recorded = telemetry?.session(verified.name, verified.version, verified.manifest.reference);
+      const session = await startSession(engine, sessionPayload(verified), preference, key, memory, recorded);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
+      const firstTried = session.choice.attempts[0]?.backend;
+      if (session.choice.reason === 'fallback' && firstTried) telemetry?.fallback(firstTried, session.backend, 'start-failed');
       let untrack: () => void = () => undefined;
       const model = new WorkerModel(engine, session, {
+        ...(recorded ? { telemetry: recorded } : {}),
+        ...(telemetry
+          ? {
+              onError: (error: unknown) => telemetry.error(error, verified.name, verified.version),
+              onFallback: (from: string, to: string, reason: string) => telemetry.fallback(from, to, reason),
+            }
+          : {}),
         name: verified.name,
         version: verified.version,
         payload: async () => sessionPayload(await verified.reread()),
@@ -162,11 +194,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         return estimate?.quota === undefined ? { bytes, ...storage } : { bytes, quota: estimate.quota, ...storage };
       },
     },
-    async flush() {},
+    async flush() {
+      await telemetry?.flush();
+    },
     async close() {
       if (closed) return;
       closed = true;
       watcher.close();
+      // Before the worker goes: its last window is drained into the final batch.
+      await telemetry?.close();
       engine.terminate();
       if (cache) (await cache.catch(() => undefined))?.close();
     },

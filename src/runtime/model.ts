@@ -3,7 +3,7 @@ import { validateFeeds } from '../tensor/validate.js';
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
 import { SharedRunChannel, sharedChannelSupported } from '../worker/channel/page-side.js';
 import type { EngineClient } from '../worker/client.js';
-import type { BackendChoice, SessionPayload, StartedSession } from '../worker/protocol.js';
+import type { BackendChoice, SessionPayload, SessionTelemetry, StartedSession } from '../worker/protocol.js';
 import { RunQueue } from './run-queue.js';
 
 export interface RunOptions {
@@ -61,6 +61,10 @@ export interface ModelSource {
   cached?: boolean;
   onDispose?: () => void;
   onFallback?: (from: Backend, to: Backend, reason: string) => void;
+  /** Sees every failed run (telemetry counts its code). */
+  onError?: (error: unknown) => void;
+  /** Recreated sessions are recorded like the first. */
+  telemetry?: SessionTelemetry;
 }
 
 export class WorkerModel implements Model {
@@ -114,9 +118,12 @@ export class WorkerModel implements Model {
     try {
       valid = validateFeeds(feeds, this.inputs, this.#label);
     } catch (error) {
+      this.#source.onError?.(error);
       return Promise.reject(error);
     }
-    return this.#queue.push(() => this.#execute(valid, options.transfer === true), signal, `run of ${this.#label}`);
+    const result = this.#queue.push(() => this.#execute(valid, options.transfer === true), signal, `run of ${this.#label}`);
+    if (this.#source.onError) result.catch(this.#source.onError);
+    return result;
   }
 
   /** Refuses queued and later runs with `error` (the version was revoked); a started run finishes. */
@@ -174,7 +181,9 @@ export class WorkerModel implements Model {
     this.#channel = undefined;
     if (!stale) await this.#client.release(previous.sessionId, this.#generation).catch(() => undefined);
     const payload = await this.#source.payload();
-    const started = await this.#client.createSession({ ...payload, candidates: [backend], measure: false, strictWebgpu: false, label: this.#label });
+    const started = await this.#client.createSession({ ...payload, candidates: [backend], measure: false, strictWebgpu: false, label: this.#label,
+      ...(this.#source.telemetry ? { telemetry: this.#source.telemetry } : {}),
+    });
     this.#session = { ...started, choice: { ...previous.choice, backend: started.backend } };
     this.#generation = this.#client.generation;
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OutpostError } from '../errors.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../delivery/retry.js';
 import type { BackendPreference } from '../tensor/types.js';
+import { telemetryOptionsSchema, type TelemetryOptions } from '../telemetry/options.js';
 
 const backendSchema = z.enum(['auto', 'webgpu', 'wasm']);
 const urlSchema = z.union([z.string().min(1), z.instanceof(URL)]);
@@ -10,7 +11,7 @@ const runtimeOptionsSchema = z.object({
   registryUrl: urlSchema,
   trustedRoot: z.unknown().refine((value) => value !== undefined && value !== null, 'is required'),
   backend: backendSchema.default('auto'),
-  telemetry: z.union([z.literal(false), z.object({ endpoint: urlSchema }).loose()]).optional(),
+  telemetry: z.union([z.literal(false), telemetryOptionsSchema]).optional(),
   storage: z
     .object({
       dbName: z.string().min(1).max(128).default('outpost'),
@@ -38,8 +39,8 @@ export interface RuntimeOptions {
   trustedRoot: unknown;
   /** @default 'auto' */
   backend?: BackendPreference;
-  /** Telemetry is not sent yet; `false` or absent. */
-  telemetry?: false | { endpoint: string | URL; headers?: Record<string, string>; sampleRate?: number; consent?: boolean | (() => boolean) };
+  /** OTLP/HTTP metrics to a collector (docs/telemetry.md); `false` or absent sends nothing. */
+  telemetry?: false | TelemetryOptions;
   /** IndexedDB database name (default `'outpost'`) and a cap on cached bytes (default: the browser's quota). */
   storage?: { dbName?: string; maxBytes?: number };
   /** Transport for every registry request. @default globalThis.fetch */
@@ -68,6 +69,8 @@ export interface NormalizedRuntimeOptions {
   retry: RetryPolicy;
   wasmThreads: number | undefined;
   refreshInterval: number;
+  /** As given: `Telemetry.create` normalises it. */
+  telemetry: false | TelemetryOptions | undefined;
 }
 
 /** Validates and fills defaults once, at the boundary; METADATA_INVALID-free: bad options are a programming error. */
@@ -89,6 +92,7 @@ export function normalizeRuntimeOptions(options: RuntimeOptions): NormalizedRunt
     retry: { ...DEFAULT_RETRY, ...value.retry },
     wasmThreads: value.wasm?.threads,
     refreshInterval: value.refreshInterval,
+    telemetry: options.telemetry,
   };
 }
 

@@ -5,6 +5,7 @@ import { createBell, ring } from './channel/layout.js';
 import { sharedChannelSupported } from './channel/page-side.js';
 import type { ChannelTiming } from './channel/worker-side.js';
 import { installErrorTransferHandler } from './errors-handler.js';
+import type { MetricsWindow } from '../telemetry/aggregate.js';
 import type { CreateSessionRequest, EngineApi, EngineEnvironment, StartedSession } from './protocol.js';
 
 export interface EngineClientOptions {
@@ -86,6 +87,12 @@ export class EngineClient {
   release(sessionId: number, generation: number): Promise<void> {
     if (generation !== this.#generation || !this.#remote) return Promise.resolve();
     return this.#call((remote) => remote.release(sessionId));
+  }
+
+  /** The worker's telemetry window, or undefined while no worker runs (nothing to drain). */
+  drainTelemetry(recording: boolean): Promise<MetricsWindow | undefined> {
+    if (!this.#remote) return Promise.resolve(undefined);
+    return this.#call((remote) => remote.drainTelemetry(recording));
   }
 
   /** Test hook: makes the worker crash, or lose its WebGPU device. */

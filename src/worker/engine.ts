@@ -10,6 +10,7 @@ import { GpuDeviceWatch } from './gpu-device.js';
 import { SYNTHETIC_SHAPES, syntheticFeeds, timeRuns } from './measure.js';
 import { OrtLoader, type OrtBuilds, type OrtModule } from './ort-builds.js';
 import type { BackendAttempt, CreateSessionRequest, EngineConfig, EngineEnvironment, StartedSession } from './protocol.js';
+import { WorkerTelemetry, type RunRecorder } from './telemetry.js';
 
 interface OpenSession {
   ort: OrtModule;
@@ -19,6 +20,8 @@ interface OpenSession {
   /** Runs on one session are serialised: onnxruntime allows one at a time. */
   queue: RunQueue;
   channel?: ChannelServer;
+  /** Set once the session is chosen, so warm-up runs are never recorded. */
+  record?: RunRecorder;
 }
 
 const MEASURED_RUNS = 5;
@@ -38,6 +41,7 @@ export class Engine {
   #nextId = 1;
   #environment: Promise<EngineEnvironment> | undefined;
   #crashArmed = false;
+  readonly telemetry = new WorkerTelemetry();
 
   constructor(builds: OrtBuilds) {
     this.#ort = new OrtLoader(builds);
@@ -93,6 +97,7 @@ export class Engine {
       });
     }
     const sessionId = this.#nextId++;
+    if (request.telemetry) chosen.record = this.telemetry.recorder(request.telemetry, chosen.backend);
     this.#sessions.set(sessionId, chosen);
     const measured = Object.keys(timings).length > 1;
     const failedFirst = attempts.some((attempt) => attempt.backend !== chosen.backend && !attempt.reason.startsWith('not measured'));
@@ -226,6 +231,7 @@ export class Engine {
       ortFeeds[name] = new ort.Tensor(tensor.type, typedDataOf(tensor) as Ort.Tensor.DataType, tensor.dims);
     }
     let results: Ort.InferenceSession.ReturnType;
+    const started = open.record ? performance.now() : 0;
     try {
       results = await open.session.run(ortFeeds);
     } catch (error) {
@@ -241,6 +247,8 @@ export class Engine {
     for (const [name, tensor] of Object.entries(results)) {
       plain[name] = { type: tensor.type as TensorType, data: tensor.data as ArrayBufferView, dims: [...tensor.dims] };
     }
+    // Before the reply: shared-memory feeds are overwritten and outputs transferred after it.
+    open.record?.(performance.now() - started, feeds, plain);
     return plain;
   }
 

@@ -1,3 +1,5 @@
+import type { Reference } from '../registry/schema.js';
+import type { MetricsWindow } from '../telemetry/aggregate.js';
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
 import type { ChannelTiming } from './channel/worker-side.js';
 
@@ -76,6 +78,15 @@ export interface CreateSessionRequest extends SessionPayload {
   strictWebgpu: boolean;
   /** Names the model in error messages, e.g. `vad@1.0.0`. */
   label: string;
+  /** Present when this session's runs are recorded (telemetry on, consent given, sampled in). */
+  telemetry?: SessionTelemetry;
+}
+
+/** What the worker needs to record a session's runs: its series and its drift reference. */
+export interface SessionTelemetry {
+  model: string;
+  version: string;
+  reference?: Reference;
 }
 
 export interface StartedSession extends SessionInfo {
@@ -91,6 +102,8 @@ export interface EngineApi {
   attachChannel(sessionId: number, buffer: SharedArrayBuffer): Promise<void>;
   takeOverflow(sessionId: number): Promise<Record<string, TensorLike>>;
   release(sessionId: number): Promise<void>;
+  /** The telemetry window since the last drain; `recording` false discards it and stops recording. */
+  drainTelemetry(recording: boolean): Promise<MetricsWindow>;
   /** Test hooks: the worker dies during its next run, or the WebGPU device is lost now. */
   simulate(fault: 'crash' | 'device-lost'): Promise<void>;
 }

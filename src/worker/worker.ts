@@ -39,6 +39,7 @@ const api: EngineApi = {
     return transfer(tensors, buffers);
   }),
   release: counted((sessionId) => engine.release(sessionId)),
+  drainTelemetry: counted(async (recording) => engine.telemetry.drain(recording)),
   simulate: counted(async (fault) => {
     if (fault === 'device-lost') return engine.loseDevice();
     engine.crashOnNextRun();

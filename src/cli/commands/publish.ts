@@ -12,6 +12,7 @@ import { CliError, daysFlag, HELP_OPTION, integerFlag, nameFlag, parseCommand, r
 import type { CliContext } from '../context.js';
 import { readExternalData } from '../external-data.js';
 import { readOptional, writeAtomic } from '../files.js';
+import { referenceInputSamples } from '../reference-inputs.js';
 import { addVersion, assertUnpublished } from '../index-edit.js';
 import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
 import { DEFAULT_INDEX_DAYS, loadIndex, loadRoot, nextIndex, writeIndex, writeSigned } from '../store.js';
@@ -19,7 +20,7 @@ import { DEFAULT_INDEX_DAYS, loadIndex, loadRoot, nextIndex, writeIndex, writeSi
 export const summary = 'add a model version: copy the model, sign its manifest, add it to the index';
 
 export const help = `Usage: outpost publish <registryDir> <model.onnx> --name <n> --version <semver> --key <private.json>...
-                      [--reference <file>] [--expires <days>] [--chunk-size <bytes>]
+                      [--reference <file>] [--reference-inputs <file.jsonl>] [--expires <days>] [--chunk-size <bytes>]
 
 Copies the model to models/<n>/<version>/model.onnx, and every external data file
 it names (found beside the model; a missing one is refused) next to it, writes its
@@ -33,6 +34,10 @@ Options:
   --version <semver>   strict semver, e.g. 1.2.0 or 1.3.0-rc.1
   --key <file>         a targets private key file; repeat up to the threshold
   --reference <file>   JSON { "features": { "<name>": [numbers...] } }: drift reference samples
+  --reference-inputs <file.jsonl>
+                       one example per line, { "<input>": { "type", "dims", "data" } }: the drift
+                       reference is computed from these inputs and the model's outputs on them
+                       (needs onnxruntime-node); features as in docs/telemetry.md
   --expires <days>     index lifetime; default ${DEFAULT_INDEX_DAYS}
   --chunk-size <bytes> chunk size for hashing and resumable download; default ${DEFAULT_CHUNK_SIZE}
   -h, --help           show this help`;
@@ -42,6 +47,7 @@ const OPTIONS = {
   version: { type: 'string' },
   key: { type: 'string', multiple: true },
   reference: { type: 'string' },
+  'reference-inputs': { type: 'string' },
   expires: { type: 'string' },
   'chunk-size': { type: 'string' },
   ...HELP_OPTION,
@@ -68,9 +74,21 @@ function inspectModel(bytes: Uint8Array, path: string): Pick<Manifest['model'], 
   }
 }
 
-async function readReference(path: string): Promise<Reference> {
-  const bytes = await readRequired(path, 'reference file');
-  return computeReference(parseJsonBytes(bytes, 256 * 1024 * 1024, `reference file ${path}`), undefined, `reference file ${path}`);
+async function readReference(samplesPath: string | undefined, inputsPath: string | undefined, model: Uint8Array): Promise<Reference | undefined> {
+  if (samplesPath === undefined && inputsPath === undefined) return undefined;
+  const features: Record<string, unknown> = {};
+  if (samplesPath !== undefined) {
+    const bytes = await readRequired(samplesPath, 'reference file');
+    const samples = parseJsonBytes(bytes, 256 * 1024 * 1024, `reference file ${samplesPath}`) as { features?: Record<string, unknown> };
+    if (inputsPath === undefined) return computeReference(samples, undefined, `reference file ${samplesPath}`);
+    Object.assign(features, samples?.features);
+  }
+  if (inputsPath !== undefined) {
+    const text = new TextDecoder().decode(await readRequired(inputsPath, 'reference inputs file'));
+    // Computed features win over hand-made samples of the same name: they are what the worker measures.
+    Object.assign(features, (await referenceInputSamples(model, text, inputsPath)).features);
+  }
+  return computeReference({ features }, undefined, 'reference samples');
 }
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
@@ -92,7 +110,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
 
   const bytes = await readRequired(modelPath, 'model');
   const model = inspectModel(bytes, modelPath);
-  const reference = values.reference === undefined ? undefined : await readReference(values.reference);
+  const reference = await readReference(values.reference, values['reference-inputs'], bytes);
   const file = await describeFile(modelFilePath(name, version), bytes, chunkSize);
   const externals = await readExternalData(modelPath, bytes, name, version, chunkSize);
   const manifest: Manifest = {

@@ -1,0 +1,185 @@
+/**
+ * The default drift features of one run (DESIGN §6), computed the same way by the CLI
+ * (for the signed reference) and by the worker (for live counts). Pure: no DOM, no Node.
+ */
+import {
+  CLASS_SCORES_MAX_CLASSES,
+  CLASS_SCORES_MAX_ROWS,
+  CLASS_SCORES_MIN_CLASSES,
+  featureName,
+  VALUE_SAMPLE_LIMIT,
+  type FeatureKind,
+  type TensorSide,
+} from './names.js';
+
+/** A tensor as both sides hold it: a typed array (float16 as raw Uint16 bits) and dims. */
+export interface FeatureTensor {
+  type: string;
+  data: ArrayBufferView;
+  dims: readonly number[];
+}
+
+/**
+ * Where a feature's values go. `target` is asked once per feature and run; returning
+ * undefined skips the feature, so the worker computes only what the reference holds.
+ */
+export interface FeatureSink {
+  target(feature: string): ((value: number) => void) | undefined;
+}
+
+type Reader = (index: number) => number;
+
+function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+function readerOf(tensor: FeatureTensor): { read: Reader; length: number } | undefined {
+  const data = tensor.data as unknown as ArrayLike<number | bigint> & { length: number };
+  if (typeof data.length !== 'number') return undefined;
+  if (tensor.type === 'float16') return { read: (i) => halfToNumber(data[i] as number), length: data.length };
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return { read: (i) => Number(data[i]), length: data.length };
+  if (tensor.type === 'string') return undefined;
+  return { read: (i) => data[i] as number, length: data.length };
+}
+
+function isFloat(type: string): boolean {
+  return type === 'float32' || type === 'float16' || type === 'float64';
+}
+
+/**
+ * Emits the features of one tensor: `value` (a fixed-stride sample of at most
+ * {@link VALUE_SAMPLE_LIMIT} elements), `mean` and `std` (population, over every
+ * element), and for class-score outputs `top_class` and `top_prob` per row.
+ * Non-finite elements are left out of every feature; an empty tensor emits nothing.
+ *
+ * @example
+ * ```ts
+ * const seen: Record<string, number[]> = {};
+ * tensorFeatures('input', 'x', { type: 'float32', data: new Float32Array([1, 3]), dims: [1, 2] }, {
+ *   target: (feature) => (value) => (seen[feature] ??= []).push(value),
+ * });
+ * // seen: { 'input.x.value': [1, 3], 'input.x.mean': [2], 'input.x.std': [1] }
+ * ```
+ */
+export function tensorFeatures(side: TensorSide, tensorName: string, tensor: FeatureTensor, sink: FeatureSink): void {
+  const reader = readerOf(tensor);
+  if (!reader || reader.length === 0) return;
+  const { read, length } = reader;
+  const want = (kind: FeatureKind) => sink.target(featureName(side, tensorName, kind));
+
+  const value = want('value');
+  if (value) {
+    const stride = Math.ceil(length / VALUE_SAMPLE_LIMIT);
+    for (let i = 0; i < length; i += stride) {
+      const v = read(i);
+      if (Number.isFinite(v)) value(v);
+    }
+  }
+  const mean = want('mean');
+  const std = want('std');
+  if (mean || std) {
+    // Welford: one pass, no catastrophic cancellation on large offsets.
+    let n = 0;
+    let m = 0;
+    let m2 = 0;
+    for (let i = 0; i < length; i++) {
+      const v = read(i);
+      if (!Number.isFinite(v)) continue;
+      n += 1;
+      const delta = v - m;
+      m += delta / n;
+      m2 += delta * (v - m);
+    }
+    if (n > 0) {
+      mean?.(m);
+      std?.(Math.sqrt(m2 / n));
+    }
+  }
+  if (side === 'output') classFeatures(tensor, read, length, want);
+}
+
+function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want: (kind: FeatureKind) => ((v: number) => void) | undefined): void {
+  const classes = tensor.dims[tensor.dims.length - 1];
+  if (!isFloat(tensor.type) || classes === undefined || classes < CLASS_SCORES_MIN_CLASSES || classes > CLASS_SCORES_MAX_CLASSES) return;
+  const rows = length / classes;
+  if (!Number.isInteger(rows) || rows > CLASS_SCORES_MAX_ROWS) return;
+  const topClass = want('top_class');
+  const topProb = want('top_prob');
+  if (!topClass && !topProb) return;
+  for (let row = 0; row < rows; row++) {
+    const start = row * classes;
+    let best = 0;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    let sum = 0;
+    let probabilities = true;
+    for (let c = 0; c < classes; c++) {
+      const v = read(start + c);
+      if (!(v >= 0 && v <= 1)) probabilities = false;
+      sum += v;
+      if (v > bestScore) {
+        bestScore = v;
+        best = c;
+      }
+    }
+    if (!Number.isFinite(bestScore)) continue;
+    topClass?.(best);
+    if (!topProb) continue;
+    if (probabilities && Math.abs(sum - 1) <= 1e-3) {
+      topProb(bestScore);
+      continue;
+    }
+    // Softmax's largest entry, shifted by the row maximum so exp never overflows.
+    let denominator = 0;
+    for (let c = 0; c < classes; c++) denominator += Math.exp(read(start + c) - bestScore);
+    topProb(1 / denominator);
+  }
+}
+
+/**
+ * Emits the features of one run: every input, then every output, in name order.
+ *
+ * @example
+ * ```ts
+ * runFeatures({ x: input }, { y: output }, sink);
+ * ```
+ */
+export function runFeatures(inputs: Record<string, FeatureTensor>, outputs: Record<string, FeatureTensor>, sink: FeatureSink): void {
+  for (const name of Object.keys(inputs).sort()) tensorFeatures('input', name, inputs[name] as FeatureTensor, sink);
+  for (const name of Object.keys(outputs).sort()) tensorFeatures('output', name, outputs[name] as FeatureTensor, sink);
+}
+
+/**
+ * Collects every feature value of many runs, as `outpost publish --reference` takes
+ * them (`{ features: { name: number[] } }`), for `computeReference`.
+ *
+ * @example
+ * ```ts
+ * const samples = new FeatureSamples();
+ * for (const run of runs) runFeatures(run.inputs, run.outputs, samples);
+ * computeReference(samples.toSamples());
+ * ```
+ */
+export class FeatureSamples implements FeatureSink {
+  readonly #values = new Map<string, number[]>();
+
+  target(feature: string): (value: number) => void {
+    let values = this.#values.get(feature);
+    if (!values) {
+      values = [];
+      this.#values.set(feature, values);
+    }
+    const list = values;
+    return (value) => {
+      list.push(value);
+    };
+  }
+
+  toSamples(): { features: Record<string, number[]> } {
+    return { features: Object.fromEntries(this.#values) };
+  }
+}

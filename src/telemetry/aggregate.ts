@@ -1,0 +1,163 @@
+/**
+ * Device-side aggregation: explicit-bucket histograms and counters per series, drained
+ * once per window into plain data points (DELTA: a drain resets every series). The
+ * same code runs in the worker (inference, drift) and on the page (loads, errors).
+ */
+import { binIndex } from '../registry/reference.js';
+
+/** One series' data for one window, as it crosses from the worker to the page. */
+export type SeriesPoint =
+  | { kind: 'histogram'; metric: string; attributes: Record<string, string>; bounds: number[]; bucketCounts: number[]; count: number; sum: number; min: number; max: number }
+  | { kind: 'sum'; metric: string; attributes: Record<string, string>; value: number };
+
+/** Every series that saw data in one window `[start, end]` (epoch ms). */
+export interface MetricsWindow {
+  start: number;
+  end: number;
+  points: SeriesPoint[];
+}
+
+/**
+ * An explicit-bucket histogram (OTLP rule: bucket i holds (bounds[i-1], bounds[i]]).
+ *
+ * @example
+ * ```ts
+ * const h = new Histogram([1, 10]);
+ * h.record(0.5); h.record(5); h.record(50);
+ * h.bucketCounts; // Float64Array [1, 1, 1]
+ * ```
+ */
+export class Histogram {
+  readonly bounds: readonly number[];
+  readonly bucketCounts: Float64Array;
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+
+  constructor(bounds: readonly number[]) {
+    this.bounds = bounds;
+    this.bucketCounts = new Float64Array(bounds.length + 1);
+  }
+
+  record(value: number): void {
+    if (!Number.isFinite(value)) return;
+    const bucket = binIndex(this.bounds, value);
+    this.bucketCounts[bucket] = (this.bucketCounts[bucket] as number) + 1;
+    this.count += 1;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+  }
+
+  reset(): void {
+    this.bucketCounts.fill(0);
+    this.count = 0;
+    this.sum = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+  }
+}
+
+/** A monotonic counter for one window. */
+export class Counter {
+  value = 0;
+
+  add(amount = 1): void {
+    this.value += amount;
+  }
+}
+
+interface Series {
+  metric: string;
+  attributes: Record<string, string>;
+  instrument: Histogram | Counter;
+}
+
+function seriesKey(metric: string, attributes: Record<string, string>): string {
+  const keys = Object.keys(attributes).sort();
+  let key = metric;
+  for (const k of keys) key += `\u0000${k}\u0001${attributes[k] as string}`;
+  return key;
+}
+
+/**
+ * Series by metric and attributes. Instruments are looked up once and kept by the
+ * caller on hot paths (a run records into its session's histogram directly).
+ *
+ * @example
+ * ```ts
+ * const metrics = new Aggregator();
+ * metrics.histogram('outpost.inference.duration', { 'model.name': 'vad' }, [1, 10]).record(0.7);
+ * metrics.counter('outpost.errors', { 'error.code': 'INVALID_INPUT' }).add();
+ * const window = metrics.drain(Date.now());
+ * ```
+ */
+export class Aggregator {
+  readonly #series = new Map<string, Series>();
+  #windowStart: number;
+
+  constructor(now = Date.now()) {
+    this.#windowStart = now;
+  }
+
+  histogram(metric: string, attributes: Record<string, string>, bounds: readonly number[]): Histogram {
+    const key = seriesKey(metric, attributes);
+    const found = this.#series.get(key);
+    if (found?.instrument instanceof Histogram) return found.instrument;
+    const instrument = new Histogram(bounds);
+    this.#series.set(key, { metric, attributes: { ...attributes }, instrument });
+    return instrument;
+  }
+
+  counter(metric: string, attributes: Record<string, string>): Counter {
+    const key = seriesKey(metric, attributes);
+    const found = this.#series.get(key);
+    if (found?.instrument instanceof Counter) return found.instrument;
+    const instrument = new Counter();
+    this.#series.set(key, { metric, attributes: { ...attributes }, instrument });
+    return instrument;
+  }
+
+  /** Forgets a series (a disposed model's); data not yet drained is lost. */
+  delete(metric: string, attributes: Record<string, string>): void {
+    this.#series.delete(seriesKey(metric, attributes));
+  }
+
+  /**
+   * The window since the last drain: one point per series that saw data, every
+   * instrument reset. Instruments stay valid, so hot paths keep their references.
+   */
+  drain(now = Date.now()): MetricsWindow {
+    const points: SeriesPoint[] = [];
+    for (const { metric, attributes, instrument } of this.#series.values()) {
+      if (instrument instanceof Histogram) {
+        if (instrument.count === 0) continue;
+        points.push({
+          kind: 'histogram',
+          metric,
+          attributes,
+          bounds: [...instrument.bounds],
+          bucketCounts: Array.from(instrument.bucketCounts),
+          count: instrument.count,
+          sum: instrument.sum,
+          min: instrument.min,
+          max: instrument.max,
+        });
+        instrument.reset();
+      } else {
+        if (instrument.value === 0) continue;
+        points.push({ kind: 'sum', metric, attributes, value: instrument.value });
+        instrument.value = 0;
+      }
+    }
+    const window = { start: this.#windowStart, end: Math.max(now, this.#windowStart), points };
+    this.#windowStart = window.end;
+    return window;
+  }
+
+  /** Throws away everything recorded so far (consent withdrawn). */
+  discard(now = Date.now()): void {
+    this.drain(now);
+  }
+}
