@@ -3,8 +3,12 @@
 // OUTPOST_ENGINES=firefox,webkit picks engines; OUTPOST_ENGINE_REPORT=file.json writes
 // the measured features of each engine (the README's engine table).
 import { writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ensureDemoRegistry } from '../../scripts/demo-registry.js';
+import { DEMO_DIR, ensureDemoRegistry } from '../../scripts/demo-registry.js';
+import { startStaticServer } from '../../scripts/static-server.js';
 import { buildRegistry, type RegistryFixture } from '../browser/support/registry-fixture.js';
 import { startRegistryServer, type RegistryServer } from '../browser/support/registry-server.js';
 import { ENGINES, launchEngine, type EngineDriver, type EngineName } from './drivers/index.js';
@@ -14,6 +18,8 @@ const chosen = (process.env.OUTPOST_ENGINES?.split(',') ?? ENGINES) as EngineNam
 const report: Record<string, unknown> = {};
 
 let fx: RegistryFixture;
+let demoServer: Server | undefined;
+const DEMO_SITE = join('.cache', 'engines-demo-site');
 let server: RegistryServer;
 
 before(async () => {
@@ -28,10 +34,29 @@ before(async () => {
   });
   server = await startRegistryServer(fx.dir);
   await ensureDemoRegistry();
+  // The demo page as `npm start` serves it: its Vite build, the registry and dist/.
+  const { build } = await import('vite');
+  await build({ configFile: join('demo', 'vite.config.ts'), build: { outDir: DEMO_SITE } });
+  demoServer = await startStaticServer({
+    root: DEMO_SITE,
+    port: 0,
+    mounts: [
+      { prefix: '/demo/registry/', dir: DEMO_DIR },
+      { prefix: '/demo/', dir: DEMO_SITE },
+      { prefix: '/dist/', dir: 'dist' },
+    ],
+    intercept(req, res) {
+      if (new URL(req.url ?? '/', 'http://localhost').pathname !== '/demo/config.json') return false;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      return true;
+    },
+  });
 });
 
 after(async () => {
   await server?.close();
+  demoServer?.closeAllConnections();
+  demoServer?.close();
   if (process.env.OUTPOST_ENGINE_REPORT) await writeFile(process.env.OUTPOST_ENGINE_REPORT, `${JSON.stringify(report, null, 2)}\n`);
 });
 
@@ -82,7 +107,8 @@ for (const name of chosen) {
     test('the demo page renders without page errors', async () => {
       const page = await driver.newPage();
       try {
-        await expectNoPageErrors({ page, fx, server }, '/demo/');
+        const origin = `http://127.0.0.1:${(demoServer!.address() as AddressInfo).port}`;
+        await expectNoPageErrors({ page, fx, server: { ...server, origin } }, '/demo/');
       } finally {
         await page.close();
       }
