@@ -84,6 +84,8 @@ async function buildRegistry() {
 
 interface Collector {
   url: string;
+  /** Whether it serves the operator dashboard at `/` (not every checkout builds it yet). */
+  dashboard: boolean;
   stop(): Promise<void>;
 }
 
@@ -104,8 +106,10 @@ async function startCollector(registryDir: string, root: string): Promise<Collec
       fail(`the collector on port ${collectorPort} did not answer /healthz in 30 s`);
     }
   }
+  const dashboard = await fetch(`${url}/`).then((r) => r.ok, () => false);
   return {
     url,
+    dashboard,
     async stop() {
       if (child.exitCode !== null) return;
       // SIGINT lets it close SQLite, which checkpoints the WAL.
@@ -118,7 +122,8 @@ async function startCollector(registryDir: string, root: string): Promise<Collec
 }
 
 async function serveDemo(collector: Collector | undefined): Promise<Server> {
-  const pageConfig = JSON.stringify(collector ? { collector: collector.url, dashboard: `${collector.url.replace('127.0.0.1', 'localhost')}/` } : {});
+  const dashboard = collector?.dashboard ? { dashboard: `${collector.url.replace('127.0.0.1', 'localhost')}/` } : {};
+  const pageConfig = JSON.stringify(collector ? { collector: collector.url, ...dashboard } : {});
   try {
     // Only the site, the library build and the registry are reachable: never the data folder's keys.
     return await startStaticServer({
@@ -168,7 +173,8 @@ const actualPort = typeof address === 'object' && address ? address.port : port;
 
 console.log(`\nOutpost is running (ready in ${((performance.now() - started) / 1000).toFixed(1)} s; registry ${registry.action}):`);
 console.log(`  demo:      http://localhost:${actualPort}/demo/`);
-if (collector) console.log(`  dashboard: ${collector.url.replace('127.0.0.1', 'localhost')}/  (telemetry: ${collector.url})`);
+if (collector?.dashboard) console.log(`  dashboard: ${collector.url.replace('127.0.0.1', 'localhost')}/  (telemetry: ${collector.url})`);
+else if (collector) console.log(`  collector: ${collector.url}  (telemetry in; /metrics, /api/v1/latency, /api/v1/drift, /api/v1/alerts; no dashboard page yet)`);
 else console.log('  dashboard: not in this checkout yet (no `outpost collector`)');
 console.log('Press Ctrl+C to stop.');
 
