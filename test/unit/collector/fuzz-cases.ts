@@ -4,6 +4,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { encodeProtobufRequest } from '../../../src/collector/receiver/protobuf.js';
+import { prng } from '../../browser/support/tensors.js';
 import { histogramPoint, kv, metricsRequest } from './otlp.js';
 
 export interface FuzzCase {
@@ -13,17 +14,6 @@ export interface FuzzCase {
   body: Buffer;
 }
 
-/** A small seeded PRNG (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -113,7 +103,7 @@ export const FUZZ_KINDS = Object.keys(MAKERS);
 
 /** `count` malformed requests covering every kind in turn, made one at a time. */
 export function* fuzzCases(count: number, seed = 9): Generator<FuzzCase> {
-  const rnd = random(seed);
+  const rnd = prng(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
   for (let i = 0; i < count; i++) {
     const kind = FUZZ_KINDS[i % FUZZ_KINDS.length] as string;
