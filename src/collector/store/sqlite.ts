@@ -129,36 +129,82 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     return id;
   }
 
-  function applyRollup(delta: RollupDelta): void {
-    const id = seriesId(delta);
-    const old = statements.findRollup.get(id, delta.minute);
-    if (old === undefined) {
-      statements.upsertRollup.run(id, delta.minute, delta.count, delta.sum, delta.min, delta.max, JSON.stringify(delta.buckets));
-      return;
+  // Rows of recent minutes as last written, so adding to a row does not read it back
+  // first: this process is the file's only writer. Dropped whole when a transaction
+  // fails (its writes were rolled back) and thinned to recent minutes as time moves.
+  interface CachedRollup {
+    count: number;
+    sum: number;
+    min: number | null;
+    max: number | null;
+    buckets: number[];
+  }
+  const recent = new Map<string, CachedRollup>();
+  let recentFloor = 0;
+  const RECENT_MINUTES = 3 * 60_000;
+
+  function forgetOldMinutes(now: number): void {
+    const floor = now - RECENT_MINUTES;
+    if (floor - recentFloor < 60_000) return;
+    recentFloor = floor;
+    for (const key of recent.keys()) if (Number(key.slice(key.indexOf('@') + 1)) < floor) recent.delete(key);
+  }
+
+  function applyRollup(id: number, delta: RollupDelta): void {
+    const key = `${id}@${delta.minute}`;
+    let row = recent.get(key);
+    if (row === undefined) {
+      const old = statements.findRollup.get(id, delta.minute);
+      row = old === undefined ? undefined : { count: old.count, sum: old.sum, min: old.min, max: old.max, buckets: JSON.parse(old.buckets) as number[] };
     }
-    const buckets = addBuckets(JSON.parse(old.buckets) as number[], delta.buckets);
-    statements.upsertRollup.run(
-      id,
-      delta.minute,
-      old.count + delta.count,
-      old.sum + delta.sum,
-      minOf(old.min, delta.min),
-      maxOf(old.max, delta.max),
-      JSON.stringify(buckets),
-    );
+    const next: CachedRollup =
+      row === undefined
+        ? { count: delta.count, sum: delta.sum, min: delta.min, max: delta.max, buckets: [...delta.buckets] }
+        : {
+            count: row.count + delta.count,
+            sum: row.sum + delta.sum,
+            min: minOf(row.min, delta.min),
+            max: maxOf(row.max, delta.max),
+            buckets: addBuckets([...row.buckets], delta.buckets),
+          };
+    statements.upsertRollup.run(id, delta.minute, next.count, next.sum, next.min, next.max, JSON.stringify(next.buckets));
+    if (delta.minute >= recentFloor) recent.set(key, next);
+  }
+
+  /** The transaction's deltas added up per series and minute, so each row is written once. */
+  function mergeDeltas(deltas: Iterable<RollupDelta>): Map<string, { id: number; delta: RollupDelta }> {
+    const merged = new Map<string, { id: number; delta: RollupDelta }>();
+    for (const delta of deltas) {
+      const id = seriesId(delta);
+      const key = `${id}@${delta.minute}`;
+      const into = merged.get(key);
+      if (into === undefined) {
+        merged.set(key, { id, delta: { ...delta, buckets: [...delta.buckets] } });
+        continue;
+      }
+      const d = into.delta;
+      d.count += delta.count;
+      d.sum += delta.sum;
+      d.min = minOf(d.min, delta.min);
+      d.max = maxOf(d.max, delta.max);
+      addBuckets(d.buckets, delta.buckets);
+    }
+    return merged;
   }
 
   const writeAll = db.transaction((batches: readonly WriteBatch[], now: number): WriteOutcome[] => {
     let recordsAdded = false;
+    const applied: RollupDelta[] = [];
     const outcomes = batches.map((batch): WriteOutcome => {
       if (batch.idempotencyKey !== undefined && statements.claimKey.run(batch.idempotencyKey, now).changes === 0) return 'duplicate';
-      for (const delta of batch.rollups) applyRollup(delta);
+      for (const delta of batch.rollups) applied.push(delta);
       for (const r of batch.records) {
         statements.insertRecord.run(r.time, r.severity, r.model, r.version, r.browser, JSON.stringify(r.attributes), r.body);
         recordsAdded = true;
       }
       return 'applied';
     });
+    for (const { id, delta } of mergeDeltas(applied).values()) applyRollup(id, delta);
     if (recordsAdded) statements.trimRecords.run(maxRecords);
     return outcomes;
   });
@@ -217,7 +263,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return {
     async write(batches) {
       open();
-      return writeAll(batches, Date.now());
+      const now = Date.now();
+      forgetOldMinutes(now);
+      try {
+        return writeAll(batches, now);
+      } catch (error) {
+        // The transaction rolled back: what the cache learned in it is not on disk.
+        recent.clear();
+        throw error;
+      }
     },
     async rollups(filter) {
       open();
@@ -265,6 +319,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     },
     async prune(before, keysBefore, limit): Promise<PruneResult> {
       open();
+      for (const key of recent.keys()) if (Number(key.slice(key.indexOf('@') + 1)) < before) recent.delete(key);
       return db.transaction(() => ({
         rollups: statements.pruneRollups.run(before, limit).changes,
         records: statements.pruneRecords.run(before, limit).changes,
