@@ -181,7 +181,7 @@ try {
     `collector benchmark: ${POINTS} histogram points per request, ${SECONDS} s per phase (baseline ${BASELINE_SECONDS} s); ` +
       `saturation: ${CONCURRENCY} closed-loop connections; rate: requests due every ${((POINTS / RATE) * 1000).toFixed(1)} ms`,
   );
-  const results = [];
+  const results: Awaited<ReturnType<typeof runPhase>>[] = [];
   for (const phase of phases) {
     const result = await runPhase(phase, dir);
     results.push(result);
