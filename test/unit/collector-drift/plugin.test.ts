@@ -126,7 +126,14 @@ describe('drift plugin on the collector', () => {
     expect(alerts[0]).toMatchObject({ model: 'vad', version: '1.1.0', feature: FEATURE });
     expect(alerts[0]!.psi).toBeGreaterThan(0.25);
     expect(alerts[0]!.since).toBeGreaterThan(0);
-    const metrics = (await app.inject('/metrics')).body;
+    // The gauges read the monitor's last report, which may predate the last request.
+    const rejectedGauge = /outpost_drift_rejected_histograms\{model="vad",version="1\.0\.0",feature="input\.input\.mean"\} 1/;
+    let metrics = '';
+    for (let i = 0; i < 400; i++) {
+      metrics = (await app.inject('/metrics')).body;
+      if (rejectedGauge.test(metrics)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(metrics).toMatch(new RegExp(`outpost_drift_psi\\{model="vad",version="1.1.0",feature="${FEATURE.replace(/\./g, '\\.')}"\\} \\d`));
     expect(metrics).toMatch(/outpost_drift_alert\{model="vad",version="1\.1\.0",feature="input\.input\.mean"\} 1/);
     expect(metrics).toMatch(/outpost_drift_rejected_histograms\{model="vad",version="1\.0\.0",feature="input\.input\.mean"\} 1/);
