@@ -37,12 +37,19 @@ async function timed(work, owner) {
   const start = performance.now();
   let mark;
   let model;
+  /** ms from start to the end of each metadata step (root, index, manifest), for loads through the runtime. */
+  const steps = {};
   try {
-    model = await work(() => {
-      mark ??= performance.now();
-    });
+    model = await work(
+      () => {
+        mark ??= performance.now();
+      },
+      (step) => {
+        steps[step] ??= performance.now() - start;
+      },
+    );
     const end = performance.now();
-    return { total: end - start, create: end - (mark ?? start) };
+    return { total: end - start, create: end - (mark ?? start), steps };
   } finally {
     await model?.dispose();
     await owner.close();
@@ -76,11 +83,14 @@ async function variant(kind, { name, url, dbName, rootText }) {
   if (kind === 'cold' || kind === 'warm') {
     const runtime = createRuntime({ registryUrl: REGISTRY_URL, trustedRoot: rootText, backend: 'wasm', storage: { dbName } });
     return timed(
-      (created) =>
+      (created, step) =>
         runtime.load(name, {
           backend: 'wasm',
-          // The first 'compile' event comes once the bytes are verified, just before the session is created.
-          onProgress: (p) => p.phase === 'compile' && created(),
+          onProgress: (p) => {
+            if (p.phase === 'metadata' && p.loaded > 0) step(['root', 'index', 'manifest'][p.loaded - 1]);
+            // The first 'compile' event comes once the bytes are verified, just before the session is created.
+            if (p.phase === 'compile') created();
+          },
         }),
       runtime,
     );
