@@ -26,8 +26,8 @@ export interface RunSnapshot {
 export class DriftBinner implements FeatureSink {
   readonly #histograms = new Map<string, Histogram>();
   readonly #record = new Map<string, (value: number) => void>();
-  /** `<side>.<tensor>` of every tensor some feature reads; others are never copied. */
-  readonly #tensors = new Set<string>();
+  /** Per side, the tensors some feature reads; others are never copied. */
+  readonly #tensors = { input: new Set<string>(), output: new Set<string>() };
 
   constructor(aggregator: Aggregator, reference: Reference, model: string, version: string) {
     for (const feature of reference.features) {
@@ -39,7 +39,7 @@ export class DriftBinner implements FeatureSink {
       this.#histograms.set(feature.name, histogram);
       this.#record.set(feature.name, (value) => histogram.record(value));
       const parsed = parseFeatureName(feature.name);
-      if (parsed) this.#tensors.add(`${parsed.side}.${parsed.tensor}`);
+      if (parsed) this.#tensors[parsed.side].add(parsed.tensor);
     }
   }
 
@@ -67,7 +67,8 @@ export class DriftBinner implements FeatureSink {
 
   #copy(side: 'input' | 'output', tensors: Record<string, FeatureTensor>): Record<string, FeatureTensor> {
     const out: Record<string, FeatureTensor> = {};
-    for (const [name, tensor] of Object.entries(tensors)) if (this.#tensors.has(`${side}.${name}`)) out[name] = snapshotTensor(tensor);
+    const wanted = this.#tensors[side];
+    for (const name in tensors) if (wanted.has(name)) out[name] = snapshotTensor(tensors[name] as FeatureTensor);
     return out;
   }
 }

@@ -126,6 +126,11 @@ function isClassScores(tensor: FeatureTensor, length: number): boolean {
 
 type TypedArray = ArrayBufferView & { length: number; slice(): TypedArray; constructor: new (length: number) => TypedArray } & ArrayLike<number | bigint>;
 
+/** The common case, kept monomorphic so the engine compiles it to a tight loop. */
+function stridedCopy(from: Float32Array, to: Float32Array, stride: number): void {
+  for (let i = 0, j = 0; i < from.length; i += stride, j++) to[j] = from[i] as number;
+}
+
 /**
  * A copy of what {@link tensorFeatures} reads of `tensor`, so the features can be
  * computed later, after the tensor's memory is reused: the whole tensor when it is
@@ -143,10 +148,12 @@ export function snapshotTensor(tensor: FeatureTensor): FeatureTensor {
   if (typeof data.length !== 'number' || typeof data.slice !== 'function') return tensor;
   const stride = momentStride(tensor, data.length);
   if (stride === 1 || (tensor.type !== 'string' && isClassScores(tensor, data.length))) {
-    return { type: tensor.type, data: data.slice(), dims: [...tensor.dims], ...(tensor.sampled ? { sampled: true } : {}) };
+    // dims are shared, not copied: nothing mutates a run's dims.
+    return tensor.sampled ? { type: tensor.type, data: data.slice(), dims: tensor.dims, sampled: true } : { type: tensor.type, data: data.slice(), dims: tensor.dims };
   }
   const sample = new data.constructor(Math.ceil(data.length / stride)) as unknown as { [i: number]: number | bigint; length: number };
-  for (let i = 0, j = 0; i < data.length; i += stride, j++) sample[j] = data[i] as number | bigint;
+  if (data instanceof Float32Array) stridedCopy(data, sample as unknown as Float32Array, stride);
+  else for (let i = 0, j = 0; i < data.length; i += stride, j++) sample[j] = data[i] as number | bigint;
   return { type: tensor.type, data: sample as unknown as ArrayBufferView, dims: [sample.length], sampled: true };
 }
 
