@@ -22,7 +22,7 @@ const schema = z.object({
   retentionBatch: z.number().int().min(1).default(1000),
   idempotencyTtlMs: z.number().int().min(1).default(24 * 3_600_000),
   maxSkewMs: z.number().int().min(0).default(10 * 60_000),
-  maxRecordBodyBytes: z.number().int().min(16).default(4096),
+  maxRecordBodyBytes: z.number().int().min(16).default(16_384),
   trustProxy: z.boolean().default(false),
   processMetrics: z.boolean().default(true),
 });
@@ -56,7 +56,7 @@ export interface CollectorOptions {
   idempotencyTtlMs?: number;
   /** Points stamped further in the future than this are rejected. @default 10 min */
   maxSkewMs?: number;
-  /** Longest stored log body. @default 4096 */
+  /** Longest stored log body (characters of its JSON text; longer ones are cut). @default 16384: a sampled input record at the default 8 KiB cap fits whole */
   maxRecordBodyBytes?: number;
   /** Take the client address from X-Forwarded-For (behind a reverse proxy). @default false */
   trustProxy?: boolean;

@@ -4,8 +4,14 @@
  */
 import type { Aggregator, Histogram } from '../telemetry/aggregate.js';
 import type { Reference } from '../registry/schema.js';
-import { runFeatures, type FeatureSink, type FeatureTensor } from './features.js';
-import { DRIFT_ATTRIBUTES, DRIFT_METRIC } from './names.js';
+import { runFeatures, snapshotTensor, type FeatureSink, type FeatureTensor } from './features.js';
+import { DRIFT_ATTRIBUTES, DRIFT_METRIC, parseFeatureName } from './names.js';
+
+/** What one run's features are computed from, copied out of the run's buffers. */
+export interface RunSnapshot {
+  inputs: Record<string, FeatureTensor>;
+  outputs: Record<string, FeatureTensor>;
+}
 
 /**
  * Bins one model version's runs into `outpost.drift.feature` histograms of an
@@ -20,6 +26,8 @@ import { DRIFT_ATTRIBUTES, DRIFT_METRIC } from './names.js';
 export class DriftBinner implements FeatureSink {
   readonly #histograms = new Map<string, Histogram>();
   readonly #record = new Map<string, (value: number) => void>();
+  /** Per side, the tensors some feature reads; others are never copied. */
+  readonly #tensors = { input: new Set<string>(), output: new Set<string>() };
 
   constructor(aggregator: Aggregator, reference: Reference, model: string, version: string) {
     for (const feature of reference.features) {
@@ -30,6 +38,8 @@ export class DriftBinner implements FeatureSink {
       );
       this.#histograms.set(feature.name, histogram);
       this.#record.set(feature.name, (value) => histogram.record(value));
+      const parsed = parseFeatureName(feature.name);
+      if (parsed) this.#tensors[parsed.side].add(parsed.tensor);
     }
   }
 
@@ -44,5 +54,21 @@ export class DriftBinner implements FeatureSink {
 
   record(inputs: Record<string, FeatureTensor>, outputs: Record<string, FeatureTensor>): void {
     if (this.active) runFeatures(inputs, outputs, this);
+  }
+
+  /**
+   * What {@link record} will read of this run, copied (small tensors whole, large ones
+   * as their fixed-stride sample), so the binning can wait until the reply is sent.
+   * `record(snapshot.inputs, snapshot.outputs)` counts exactly what `record` would have.
+   */
+  snapshot(inputs: Record<string, FeatureTensor>, outputs: Record<string, FeatureTensor>): RunSnapshot {
+    return { inputs: this.#copy('input', inputs), outputs: this.#copy('output', outputs) };
+  }
+
+  #copy(side: 'input' | 'output', tensors: Record<string, FeatureTensor>): Record<string, FeatureTensor> {
+    const out: Record<string, FeatureTensor> = {};
+    const wanted = this.#tensors[side];
+    for (const name in tensors) if (wanted.has(name)) out[name] = snapshotTensor(tensors[name] as FeatureTensor);
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import {
   CLASS_SCORES_MAX_ROWS,
   CLASS_SCORES_MIN_CLASSES,
   featureName,
+  MOMENT_SAMPLE_LIMIT,
   VALUE_SAMPLE_LIMIT,
   type FeatureKind,
   type TensorSide,
@@ -17,6 +18,11 @@ export interface FeatureTensor {
   type: string;
   data: ArrayBufferView;
   dims: readonly number[];
+  /**
+   * Set on a {@link snapshotTensor} of a large tensor: `data` already is the
+   * fixed-stride sample, read as it is, and it has no class-score rows.
+   */
+  sampled?: boolean;
 }
 
 /**
@@ -54,7 +60,8 @@ function isFloat(type: string): boolean {
 /**
  * Emits the features of one tensor: `value` (a fixed-stride sample of at most
  * {@link VALUE_SAMPLE_LIMIT} elements), `mean` and `std` (population, over every
- * element), and for class-score outputs `top_class` and `top_prob` per row.
+ * element; over the fixed-stride sample of {@link MOMENT_SAMPLE_LIMIT} elements for a
+ * larger tensor), and for class-score outputs `top_class` and `top_prob` per row.
  * Non-finite elements are left out of every feature; an empty tensor emits nothing.
  *
  * @example
@@ -71,11 +78,14 @@ export function tensorFeatures(side: TensorSide, tensorName: string, tensor: Fea
   if (!reader || reader.length === 0) return;
   const { read, length } = reader;
   const want = (kind: FeatureKind) => sink.target(featureName(side, tensorName, kind));
+  // A large tensor is read through its fixed-stride sample (MOMENT_SAMPLE_LIMIT).
+  const stride = momentStride(tensor, length);
+  const sampled = Math.ceil(length / stride);
 
   const value = want('value');
   if (value) {
-    const stride = Math.ceil(length / VALUE_SAMPLE_LIMIT);
-    for (let i = 0; i < length; i += stride) {
+    const step = Math.ceil(sampled / VALUE_SAMPLE_LIMIT) * stride;
+    for (let i = 0; i < length; i += step) {
       const v = read(i);
       if (Number.isFinite(v)) value(v);
     }
@@ -87,7 +97,7 @@ export function tensorFeatures(side: TensorSide, tensorName: string, tensor: Fea
     let n = 0;
     let m = 0;
     let m2 = 0;
-    for (let i = 0; i < length; i++) {
+    for (let i = 0; i < length; i += stride) {
       const v = read(i);
       if (!Number.isFinite(v)) continue;
       n += 1;
@@ -100,14 +110,57 @@ export function tensorFeatures(side: TensorSide, tensorName: string, tensor: Fea
       std?.(Math.sqrt(m2 / n));
     }
   }
-  if (side === 'output') classFeatures(tensor, read, length, want);
+  if (side === 'output' && !tensor.sampled) classFeatures(tensor, read, length, want);
+}
+
+function momentStride(tensor: FeatureTensor, length: number): number {
+  return tensor.sampled ? 1 : Math.ceil(length / MOMENT_SAMPLE_LIMIT);
+}
+
+function isClassScores(tensor: FeatureTensor, length: number): boolean {
+  const classes = tensor.dims[tensor.dims.length - 1];
+  if (!isFloat(tensor.type) || classes === undefined || classes < CLASS_SCORES_MIN_CLASSES || classes > CLASS_SCORES_MAX_CLASSES) return false;
+  const rows = length / classes;
+  return Number.isInteger(rows) && rows <= CLASS_SCORES_MAX_ROWS;
+}
+
+type TypedArray = ArrayBufferView & { length: number; slice(): TypedArray; constructor: new (length: number) => TypedArray } & ArrayLike<number | bigint>;
+
+/** The common case, kept monomorphic so the engine compiles it to a tight loop. */
+function stridedCopy(from: Float32Array, to: Float32Array, stride: number): void {
+  for (let i = 0, j = 0; i < from.length; i += stride, j++) to[j] = from[i] as number;
+}
+
+/**
+ * A copy of what {@link tensorFeatures} reads of `tensor`, so the features can be
+ * computed later, after the tensor's memory is reused: the whole tensor when it is
+ * small or class scores, else its fixed-stride sample (marked `sampled`). Features of
+ * the snapshot equal the features of the tensor.
+ *
+ * @example
+ * ```ts
+ * const later = snapshotTensor(feeds.x); // feeds.x may be overwritten from here on
+ * tensorFeatures('input', 'x', later, sink);
+ * ```
+ */
+export function snapshotTensor(tensor: FeatureTensor): FeatureTensor {
+  const data = tensor.data as unknown as TypedArray;
+  if (typeof data.length !== 'number' || typeof data.slice !== 'function') return tensor;
+  const stride = momentStride(tensor, data.length);
+  if (stride === 1 || (tensor.type !== 'string' && isClassScores(tensor, data.length))) {
+    // dims are shared, not copied: nothing mutates a run's dims.
+    return tensor.sampled ? { type: tensor.type, data: data.slice(), dims: tensor.dims, sampled: true } : { type: tensor.type, data: data.slice(), dims: tensor.dims };
+  }
+  const sample = new data.constructor(Math.ceil(data.length / stride)) as unknown as { [i: number]: number | bigint; length: number };
+  if (data instanceof Float32Array) stridedCopy(data, sample as unknown as Float32Array, stride);
+  else for (let i = 0, j = 0; i < data.length; i += stride, j++) sample[j] = data[i] as number | bigint;
+  return { type: tensor.type, data: sample as unknown as ArrayBufferView, dims: [sample.length], sampled: true };
 }
 
 function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want: (kind: FeatureKind) => ((v: number) => void) | undefined): void {
-  const classes = tensor.dims[tensor.dims.length - 1];
-  if (!isFloat(tensor.type) || classes === undefined || classes < CLASS_SCORES_MIN_CLASSES || classes > CLASS_SCORES_MAX_CLASSES) return;
+  if (!isClassScores(tensor, length)) return;
+  const classes = tensor.dims[tensor.dims.length - 1] as number;
   const rows = length / classes;
-  if (!Number.isInteger(rows) || rows > CLASS_SCORES_MAX_ROWS) return;
   const topClass = want('top_class');
   const topProb = want('top_prob');
   if (!topClass && !topProb) return;

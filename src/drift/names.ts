@@ -21,6 +21,15 @@ export const FEATURE_KINDS: readonly FeatureKind[] = ['value', 'mean', 'std', 't
  */
 export const VALUE_SAMPLE_LIMIT = 1024;
 
+/**
+ * A tensor of more than this many elements is read through a fixed-stride sample of
+ * every `ceil(n / MOMENT_SAMPLE_LIMIT)`-th element, from element 0: its `mean`, `std`
+ * and `value` features are those of the sample (the `value` stride then applies to the
+ * sample). It bounds what a run of a large model costs: an image model's 1.2 M-element
+ * input is read 65,536 times, not 1.2 M. Class-score features always read whole rows.
+ */
+export const MOMENT_SAMPLE_LIMIT = 65_536;
+
 /** An output is class scores when its last dimension is within these bounds... */
 export const CLASS_SCORES_MIN_CLASSES = 2;
 export const CLASS_SCORES_MAX_CLASSES = 4096;

@@ -199,6 +199,24 @@ export type ReferenceFeature = z.infer<typeof referenceFeatureSchema>;
 export const referenceSchema = z.object({ features: z.array(referenceFeatureSchema).max(1024) });
 export type Reference = z.infer<typeof referenceSchema>;
 
+/** Largest raw input bytes of one sampled record, and of one telemetry window. */
+export const MAX_SAMPLE_RECORD_BYTES = 256 * 1024;
+export const MAX_SAMPLE_WINDOW_BYTES = 1024 * 1024;
+
+/**
+ * The model's opt-in to sampled raw inputs (`outpost publish --sample-inputs`): the
+ * share of runs whose inputs are sent as OTLP logs, and the byte caps on one record
+ * and on one window (raw tensor bytes). Absent: inputs never leave the device.
+ */
+export const sampleInputsSchema = z
+  .object({
+    rate: z.number().gt(0).max(1),
+    maxRecordBytes: z.number().int().min(1).max(MAX_SAMPLE_RECORD_BYTES),
+    maxWindowBytes: z.number().int().min(1).max(MAX_SAMPLE_WINDOW_BYTES),
+  })
+  .refine((s) => s.maxWindowBytes >= s.maxRecordBytes, { message: 'maxWindowBytes must be at least maxRecordBytes', path: ['maxWindowBytes'] });
+export type SampleInputs = z.infer<typeof sampleInputsSchema>;
+
 export const manifestSchema = z
   .object({
     _type: z.literal('manifest'),
@@ -222,6 +240,7 @@ export const manifestSchema = z
       externalData: z.array(z.object({ path: safePathSchema, location: safePathSchema })).max(MAX_MANIFEST_FILES - 1).optional(),
     }),
     reference: referenceSchema.optional(),
+    sampleInputs: sampleInputsSchema.optional(),
   })
   .superRefine((manifest, ctx) => {
     const paths = manifest.files.map((file) => file.path);

@@ -134,7 +134,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         get: (k: string) => state.backendChoice(k),
         set: (k: string, choice: RememberedBackend) => state.rememberBackend(k, choice),
       };
-      const recorded = telemetry?.session(verified.name, verified.version, verified.manifest.reference);
+      const recorded = telemetry?.session(verified.name, verified.version, verified.manifest.reference, verified.manifest.sampleInputs);
       const session = await startSession(engine, sessionPayload(verified), preference, key, memory, recorded);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
       const firstTried = session.choice.attempts[0]?.backend;

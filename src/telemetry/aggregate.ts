@@ -4,6 +4,7 @@
  * same code runs in the worker (inference, drift) and on the page (loads, errors).
  */
 import { binIndex } from '../registry/reference.js';
+import type { InputSample } from './input-samples.js';
 
 /** One series' data for one window, as it crosses from the worker to the page. */
 export type SeriesPoint =
@@ -15,6 +16,8 @@ export interface MetricsWindow {
   start: number;
   end: number;
   points: SeriesPoint[];
+  /** Sampled inputs of the window (worker windows of models that opt in; see input-samples.ts). */
+  samples?: InputSample[];
 }
 
 /**

@@ -11,6 +11,8 @@ export const METRICS = {
   backendFallback: 'outpost.backend.fallback',
   driftFeature: 'outpost.drift.feature',
   dropped: 'outpost.telemetry.dropped',
+  /** Sampled input records not sent because of a byte cap (manifest `sampleInputs`). */
+  samplesSkipped: 'outpost.input.samples.skipped',
 } as const;
 
 /** Attribute keys of data points. */
@@ -27,7 +29,14 @@ export const ATTRIBUTES = {
   driftFeature: 'outpost.drift.feature',
   /** Why `outpost.telemetry.dropped` counted a batch: `queue-full` or `rejected` (a 4xx answer). */
   dropReason: 'outpost.drop.reason',
+  /** Why `outpost.input.samples.skipped` counted a record: `record-cap` or `window-cap`. */
+  skipReason: 'outpost.skip.reason',
+  /** `event.name` of a sampled input log record. */
+  eventName: 'event.name',
 } as const;
+
+/** `event.name` of the OTLP log record that carries one run's sampled inputs. */
+export const INPUT_SAMPLE_EVENT = 'outpost.input.sample';
 
 /**
  * Bucket bounds (ms) of `outpost.inference.duration`: from sub-millisecond WASM calls

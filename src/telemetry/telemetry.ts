@@ -5,13 +5,14 @@
  * a time (Web Locks), backing off on failure. Hidden pages flush with keepalive.
  */
 import { isOutpostError } from '../errors.js';
-import type { Reference } from '../registry/schema.js';
+import type { Reference, SampleInputs } from '../registry/schema.js';
 import type { EngineEnvironment, SessionTelemetry } from '../worker/protocol.js';
 import { Aggregator, type MetricsWindow } from './aggregate.js';
 import { LoadTimer } from './load-timer.js';
 import { ATTRIBUTES, LOAD_BOUNDS_MS, METRICS } from './names.js';
 import { telemetryOptionsSchema, type NormalizedTelemetryOptions, type TelemetryOptions } from './options.js';
 import { encodeMetricsWindow, MAX_REQUEST_BYTES } from './otlp.js';
+import { encodeInputSamples } from './otlp-logs.js';
 import { TelemetryQueue, type QueuedBatch } from './queue.js';
 import { resourceAttributes } from './resource.js';
 import { backoffMs, sendBatch } from './sender.js';
@@ -105,10 +106,10 @@ export class Telemetry {
   }
 
   /** What the worker needs to record a new session's runs; undefined while consent is withheld. */
-  session(model: string, version: string, reference: Reference | undefined): SessionTelemetry | undefined {
+  session(model: string, version: string, reference: Reference | undefined, sampleInputs?: SampleInputs): SessionTelemetry | undefined {
     if (!this.#consented()) return undefined;
     this.#workerTracked = true;
-    return reference ? { model, version, reference } : { model, version };
+    return { model, version, ...(reference ? { reference } : {}), ...(sampleInputs ? { sampleInputs } : {}) };
   }
 
   loadTimer(): LoadTimer {
@@ -167,11 +168,15 @@ export class Telemetry {
     }
     const env = await this.#deps.environment().catch(() => undefined);
     const resource = resourceAttributes(this.#options.serviceName, env);
-    const bodies = [...(worker ? encodeMetricsWindow(worker, resource) : []), ...encodeMetricsWindow(page, resource)];
+    const bodies = [
+      ...(worker ? encodeMetricsWindow(worker, resource) : []).map((body) => ({ signal: 'metrics' as const, body })),
+      ...encodeMetricsWindow(page, resource).map((body) => ({ signal: 'metrics' as const, body })),
+      ...encodeInputSamples(worker?.samples ?? [], resource).map((body) => ({ signal: 'logs' as const, body })),
+    ];
     if (bodies.length === 0) return;
     const encoder = new TextEncoder();
     const now = Date.now();
-    const batches = bodies.map((body, i): QueuedBatch => ({ id: batchId(), signal: 'metrics', body, bytes: encoder.encode(body).byteLength, createdAt: now + i / 1000 }));
+    const batches = bodies.map(({ signal, body }, i): QueuedBatch => ({ id: batchId(), signal, body, bytes: encoder.encode(body).byteLength, createdAt: now + i / 1000 }));
     for (const batch of batches) this.#unsent.set(batch.id, batch);
     const dropped = await this.#queue.push(batches);
     if (dropped > 0) this.#drops.set('queue-full', (this.#drops.get('queue-full') ?? 0) + dropped);

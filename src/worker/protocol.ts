@@ -1,4 +1,4 @@
-import type { Reference } from '../registry/schema.js';
+import type { Reference, SampleInputs } from '../registry/schema.js';
 import type { MetricsWindow } from '../telemetry/aggregate.js';
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
 import type { ChannelTiming } from './channel/worker-side.js';
@@ -87,6 +87,8 @@ export interface SessionTelemetry {
   model: string;
   version: string;
   reference?: Reference;
+  /** The manifest's opt-in to sampled raw inputs; absent, no input ever leaves the worker. */
+  sampleInputs?: SampleInputs;
 }
 
 export interface StartedSession extends SessionInfo {

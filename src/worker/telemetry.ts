@@ -2,16 +2,25 @@
  * The worker's share of telemetry: per-session inference latency and drift counts,
  * aggregated here so no run ever costs a message of its own. The page drains a window
  * at a time (protocol.ts `drainTelemetry`).
+ *
+ * Drift binning is kept off the reply path: a run copies what its features read (a few
+ * KiB; large tensors as their fixed-stride sample) and the binning runs once the worker
+ * is idle, or at the latest when the next drain asks or too many runs wait, so the
+ * counts stay exact.
  */
-import { DriftBinner } from '../drift/binning.js';
+import { DriftBinner, type RunSnapshot } from '../drift/binning.js';
 import type { FeatureTensor } from '../drift/features.js';
 import { Aggregator, type MetricsWindow } from '../telemetry/aggregate.js';
+import { InputSampler, type InputSample } from '../telemetry/input-samples.js';
 import { ATTRIBUTES, INFERENCE_BOUNDS_MS, METRICS } from '../telemetry/names.js';
 import type { Backend } from '../tensor/types.js';
 import type { SessionTelemetry } from './protocol.js';
 
 /** Called after each successful run, before its outputs leave the worker. */
 export type RunRecorder = (ms: number, feeds: Record<string, FeatureTensor>, outputs: Record<string, FeatureTensor>) => void;
+
+/** Runs whose binning may wait; past this, every waiting run is binned at once (bounded memory). */
+const MAX_DEFERRED_RUNS = 32;
 
 /**
  * @example
@@ -24,7 +33,17 @@ export type RunRecorder = (ms: number, feeds: Record<string, FeatureTensor>, out
  */
 export class WorkerTelemetry {
   readonly #aggregator = new Aggregator();
+  readonly #deferred: Array<{ drift: DriftBinner; run: RunSnapshot }> = [];
+  readonly #schedule: (work: () => void) => void;
+  readonly #samplers = new Set<InputSampler>();
+  #samples: InputSample[] = [];
+  #scheduled = false;
   #recording = true;
+
+  /** `schedule` runs deferred binning later; the default is a zero-delay timer (after the reply). */
+  constructor(schedule: (work: () => void) => void = (work) => void setTimeout(work, 0)) {
+    this.#schedule = schedule;
+  }
 
   recorder(session: SessionTelemetry, backend: Backend): RunRecorder {
     const duration = this.#aggregator.histogram(
@@ -34,10 +53,16 @@ export class WorkerTelemetry {
     );
     const drift = session.reference ? new DriftBinner(this.#aggregator, session.reference, session.model, session.version) : undefined;
     const binDrift = drift?.active ? drift : undefined;
+    const sampler = session.sampleInputs
+      ? new InputSampler(session.sampleInputs, this.#aggregator, { model: session.model, version: session.version, backend })
+      : undefined;
+    if (sampler) this.#samplers.add(sampler);
     return (ms, feeds, outputs) => {
       if (!this.#recording) return;
       duration.record(ms);
-      binDrift?.record(feeds, outputs);
+      if (binDrift) this.#defer(binDrift, binDrift.snapshot(feeds, outputs));
+      const sample = sampler?.take(feeds);
+      if (sample) this.#samples.push(sample);
     };
   }
 
@@ -46,8 +71,29 @@ export class WorkerTelemetry {
    * window away and stops recording until a drain with `recording` true.
    */
   drain(recording: boolean): MetricsWindow {
+    if (this.#recording) this.#binDeferred();
+    this.#deferred.length = 0;
     const window = this.#aggregator.drain();
+    const samples = this.#samples;
+    this.#samples = [];
+    for (const sampler of this.#samplers) sampler.newWindow();
     this.#recording = recording;
-    return recording ? window : { ...window, points: [] };
+    if (!recording) return { ...window, points: [] };
+    return samples.length > 0 ? { ...window, samples } : window;
+  }
+
+  #defer(drift: DriftBinner, run: RunSnapshot): void {
+    this.#deferred.push({ drift, run });
+    if (this.#deferred.length > MAX_DEFERRED_RUNS) this.#binDeferred();
+    if (this.#scheduled || this.#deferred.length === 0) return;
+    this.#scheduled = true;
+    this.#schedule(() => {
+      this.#scheduled = false;
+      this.#binDeferred();
+    });
+  }
+
+  #binDeferred(): void {
+    for (const { drift, run } of this.#deferred.splice(0)) drift.record(run.inputs, run.outputs);
   }
 }

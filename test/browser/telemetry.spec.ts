@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../scripts/run-cli.js';
 import { binIndex } from '../../src/registry/reference.js';
-import { checkMetricsPayload, type DecodedPoint } from './support/otlp-conformance.js';
+import { checkLogsPayload, checkMetricsPayload, type DecodedPoint, type DecodedSample } from './support/otlp-conformance.js';
 import { startOtlpReceiver, type OtlpReceiver } from './support/otlp-receiver.js';
 import { startRegistryServer, type RegistryServer } from './support/registry-server.js';
 
@@ -36,6 +36,17 @@ test.beforeAll(async () => {
   const key = join(keys, 'targets.private.json');
   await runCli('publish', dir, AFFINE, '--name', 'affine', '--version', '1.0.0', '--key', key, '--reference-inputs', feeds);
   await runCli('release', dir, '--name', 'affine', '--version', '1.0.0', '--key', key);
+  // The same model opted in to sampled inputs: every run; then with caps a run's 16
+  // bytes fit three times a window, and a cap below one record.
+  const sampled = [
+    ['sampled', '--sample-inputs', '1'],
+    ['windowed', '--sample-inputs', '1', '--sample-max-bytes', '16', '--sample-window-bytes', '48'],
+    ['undersized', '--sample-inputs', '1', '--sample-max-bytes', '15'],
+  ];
+  for (const [name, ...flags] of sampled) {
+    await runCli('publish', dir, AFFINE, '--name', name!, '--version', '1.0.0', '--key', key, ...flags);
+    await runCli('release', dir, '--name', name!, '--version', '1.0.0', '--key', key);
+  }
   rootText = await readFile(join(dir, 'root.json'), 'utf8');
   const envelope = JSON.parse(await readFile(join(dir, 'models/affine/1.0.0/manifest.json'), 'utf8'));
   reference = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')).reference.features;
@@ -54,12 +65,12 @@ test.afterEach(async () => {
   await receiver?.close();
 });
 
-/** Opens a page with runtime `t` and model `m` (affine@1.0.0) loaded, telemetry to the receiver. */
-async function openTelemetryPage(page: Page, telemetry: Record<string, unknown> = {}, consent?: boolean): Promise<void> {
+/** Opens a page with runtime `t` and model `m` (`model`@1.0.0) loaded, telemetry to the receiver. */
+async function openTelemetryPage(page: Page, telemetry: Record<string, unknown> = {}, consent?: boolean, model = 'affine'): Promise<void> {
   await page.goto(`${server.origin}/test/browser/pages/harness.html`);
   await page.waitForFunction(() => (window as any).harnessReady === true);
   const loaded = await page.evaluate(
-    async ([root, options, withheld]) => {
+    async ([root, options, withheld, name]) => {
       const w = window as any;
       // A fresh queue per test: earlier tests' leftovers must not be sent here.
       const dbName = `telemetry-${Math.random().toString(36).slice(2)}`;
@@ -72,13 +83,13 @@ async function openTelemetryPage(page: Page, telemetry: Record<string, unknown> 
         telemetry: { intervalMs: 3_600_000, ...options, consent: () => w.consent },
       });
       try {
-        w.m = await w.t.load('affine');
+        w.m = await w.t.load(name);
         return 'ok';
       } catch (error) {
         return String((error as Error).message);
       }
     },
-    [rootText, { endpoint: receiver.endpoint, ...telemetry }, consent] as const,
+    [rootText, { endpoint: receiver.endpoint, ...telemetry }, consent, model] as const,
   );
   expect(loaded).toBe('ok');
 }
@@ -96,7 +107,10 @@ function flush(page: Page): Promise<void> {
 
 /** Every data point the receiver accepted (once per Idempotency-Key), each payload checked. */
 function deliveredPoints(): DecodedPoint[] {
-  return receiver.delivered().flatMap((request) => checkMetricsPayload(request.body));
+  return receiver
+    .delivered()
+    .filter((request) => request.path === '/v1/metrics')
+    .flatMap((request) => checkMetricsPayload(request.body));
 }
 
 const sumOf = (points: DecodedPoint[], metric: string, field: 'count' | 'asInt') =>
@@ -106,6 +120,7 @@ test('1,000 runs arrive as exact histograms, and drift counts equal a hand binni
   await openTelemetryPage(page);
   await runs(page, 1000);
   await flush(page);
+  // No opt-in in this manifest: not one log request, only metrics.
   for (const request of receiver.requests) {
     expect(request.path).toBe('/v1/metrics');
     expect(request.key).toMatch(/^[0-9a-f-]{16,}$/);
@@ -207,4 +222,79 @@ test('the queue keeps its bound, drops the oldest, and reports the drops', async
   // The two newest batches: the runs of flushes 3 and 4.
   expect(sumOf(points, 'outpost.inference.duration', 'count')).toBe(2);
   expect(receiver.delivered()).toHaveLength(3);
+});
+
+/** Every sampled-input record the receiver accepted (once per Idempotency-Key), each payload checked. */
+function deliveredSamples(): DecodedSample[] {
+  return receiver
+    .delivered()
+    .filter((request) => request.path === '/v1/logs')
+    .flatMap((request) => checkLogsPayload(request.body));
+}
+
+/** `count` runs of `x = [i, i + 0.25, -i, 1e-3 * i]` for i = 0..count-1: distinct, exactly representable per run. */
+function distinctRuns(page: Page, count: number): Promise<void> {
+  return page.evaluate(async (n) => {
+    const w = window as any;
+    for (let i = 0; i < n; i++) await w.m.run({ x: { type: 'float32', dims: [1, 4], data: new Float32Array([i, i + 0.25, -i, 1e-3 * i]) } });
+  }, count);
+}
+
+test('sampled inputs at rate 1: every run arrives as an OTLP log with its exact input values', async ({ page }) => {
+  await openTelemetryPage(page, {}, undefined, 'sampled');
+  await distinctRuns(page, 20);
+  await flush(page);
+  const samples = deliveredSamples();
+  expect(samples).toHaveLength(20);
+  const expected = Array.from({ length: 20 }, (_, i) => Array.from(new Float32Array([i, i + 0.25, -i, 1e-3 * i])));
+  expect(samples.map((s) => s.inputs.x?.values)).toEqual(expected);
+  for (const sample of samples) {
+    expect(sample.inputs.x).toMatchObject({ type: 'float32', dims: [1, 4] });
+    expect(Object.keys(sample.inputs)).toEqual(['x']);
+    expect(sample.attributes).toEqual({ 'event.name': 'outpost.input.sample', 'model.name': 'sampled', 'model.version': '1.0.0', 'outpost.backend': 'wasm' });
+    expect(BigInt(sample.timeUnixNano)).toBeGreaterThan(0n);
+  }
+  for (const request of receiver.requests.filter((r) => r.path === '/v1/logs')) expect(request.key).toMatch(/^[0-9a-f-]{16,}$/);
+  // The metrics of the same runs still arrive as before.
+  expect(sumOf(deliveredPoints(), 'outpost.inference.duration', 'count')).toBe(20);
+});
+
+test('sampled inputs: consent false sends no log and nothing else', async ({ page }) => {
+  await openTelemetryPage(page, {}, false, 'sampled');
+  await distinctRuns(page, 5);
+  await flush(page);
+  await page.evaluate(() => (window as any).t.close());
+  expect(receiver.requests).toHaveLength(0);
+});
+
+test('sampled inputs: consent withdrawn after load drops the waiting samples', async ({ page }) => {
+  await openTelemetryPage(page, {}, undefined, 'sampled');
+  await distinctRuns(page, 5);
+  await page.evaluate(() => ((window as any).consent = false));
+  await flush(page);
+  await page.evaluate(() => ((window as any).consent = true));
+  await flush(page);
+  expect(receiver.requests.filter((r) => r.path === '/v1/logs')).toHaveLength(0);
+});
+
+test('sampled inputs: byte caps per window and per record are kept, and what they refuse is counted', async ({ page }) => {
+  await openTelemetryPage(page, {}, undefined, 'windowed');
+  await distinctRuns(page, 5);
+  await flush(page);
+  await distinctRuns(page, 2);
+  await flush(page);
+  // 48 bytes a window, 16 a run: three of the first five, then both of the next two.
+  expect(deliveredSamples().map((s) => s.inputs.x?.values[0])).toEqual([0, 1, 2, 0, 1]);
+  const skipped = (reason: string) => deliveredPoints().filter((p) => p.metric === 'outpost.input.samples.skipped' && p.attributes['outpost.skip.reason'] === reason);
+  expect(skipped('window-cap').map((p) => p.asInt)).toEqual([2]);
+  expect(skipped('window-cap')[0]?.attributes).toMatchObject({ 'model.name': 'windowed', 'model.version': '1.0.0' });
+  expect(skipped('record-cap')).toHaveLength(0);
+
+  await receiver.close();
+  receiver = await startOtlpReceiver();
+  await openTelemetryPage(page, {}, undefined, 'undersized');
+  await distinctRuns(page, 4);
+  await flush(page);
+  expect(receiver.requests.filter((r) => r.path === '/v1/logs')).toHaveLength(0);
+  expect(skipped('record-cap').map((p) => p.asInt)).toEqual([4]);
 });

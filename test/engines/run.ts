@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEMO_DIR, ensureDemoRegistry } from '../../scripts/demo-registry.js';
 import { startStaticServer } from '../../scripts/static-server.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../browser/support/otlp-receiver.js';
 import { buildRegistry, type RegistryFixture } from '../browser/support/registry-fixture.js';
 import { startRegistryServer, type RegistryServer } from '../browser/support/registry-server.js';
 import { ENGINES, launchEngine, type EngineDriver, type EngineName } from './drivers/index.js';
-import { CHUNK, delivery, execution, expectNoPageErrors, measureFeatures, VAD, type Context } from './scenarios.js';
+import { CHUNK, delivery, execution, expectNoPageErrors, measureFeatures, telemetry, VAD, type Context } from './scenarios.js';
 
 const chosen = (process.env.OUTPOST_ENGINES?.split(',') ?? ENGINES) as EngineName[];
 const report: Record<string, unknown> = {};
@@ -30,6 +31,7 @@ before(async () => {
       { name: 'vad', version: '1.1.0', file: VAD, release: false },
       { name: 'vad', version: '1.2.0', file: VAD, release: false },
       { name: 'tiny', version: '1.0.0', file: 'models/tiny_affine.onnx' },
+      { name: 'tiny-sampled', version: '1.0.0', file: 'models/tiny_affine.onnx', flags: ['--sample-inputs', '1'] },
     ],
   });
   server = await startRegistryServer(fx.dir);
@@ -71,7 +73,7 @@ for (const name of chosen) {
       await driver?.close();
     });
 
-    for (const [group, scenarios] of [['delivery', delivery], ['execution', execution]] as const) {
+    for (const [group, scenarios] of [['delivery', delivery], ['execution', execution], ['telemetry', telemetry]] as const) {
       describe(group, { concurrency: false }, () => {
         before(async () => {
           server.reset();
@@ -82,10 +84,14 @@ for (const name of chosen) {
         });
         for (const [title, scenario] of Object.entries(scenarios)) {
           test(title, async () => {
+            // Each telemetry scenario gets a receiver of its own: counts start at zero.
+            let receiver: OtlpReceiver | undefined;
+            if (group === 'telemetry') ctx.receiver = receiver = await startOtlpReceiver();
             try {
               await scenario(ctx);
             } finally {
               server.reset();
+              await receiver?.close();
             }
             const errors = await ctx.page.errors();
             if (errors.length > 0) throw new Error(`page errors: ${errors.join('; ')}`);

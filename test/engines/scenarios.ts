@@ -1,10 +1,13 @@
 // The browser behaviours that matter most, written once and run in every engine:
 // signed delivery (cold, warm, tamper, offline, abort) and execution (oracle, invalid
-// input, crash recovery, backend fallback). Page code goes through the same harness
+// input, crash recovery, backend fallback) and telemetry (OTLP to a loopback receiver,
+// decoded with the official protobuf definitions). Page code goes through the same harness
 // page the Playwright specs use.
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { oracleRun } from '../browser/support/oracle.js';
+import { checkLogsPayload, checkMetricsPayload } from '../browser/support/otlp-conformance.js';
+import type { OtlpReceiver } from '../browser/support/otlp-receiver.js';
 import type { RegistryFixture } from '../browser/support/registry-fixture.js';
 import type { RegistryServer } from '../browser/support/registry-server.js';
 import { fromWire, maxAbsDiff, randomFloat32, toWire, type NodeTensor, type WireTensor } from '../browser/support/tensors.js';
@@ -19,6 +22,8 @@ export interface Context {
   page: EnginePage;
   fx: RegistryFixture;
   server: RegistryServer;
+  /** The loopback OTLP receiver of the telemetry scenarios. */
+  receiver?: OtlpReceiver;
 }
 
 interface LoadResult {
@@ -183,6 +188,63 @@ export const execution: Record<string, (ctx: Context) => Promise<void>> = {
     const result = await engineRun(ctx, affine([0, 1, 2, 3]));
     assert.equal(result.ok, true, JSON.stringify(result.error));
     assert.deepEqual(Array.from(fromWire(result.outputs!.y!).data as Float32Array), [1, 3, 5, 7]);
+  },
+};
+
+/** A runtime `t` with telemetry to the receiver and model `m` (`name`) loaded; `runs` runs of x = [i, i + 0.5, -i, 2]. */
+async function telemetryRuns(ctx: Context, name: string, runs: number): Promise<void> {
+  const receiver = ctx.receiver;
+  assert.ok(receiver, 'the telemetry scenarios need a receiver');
+  await openHarness(ctx);
+  const result = await ctx.page.evaluate(
+    async ([root, endpoint, n, model]) => {
+      const w = window as any;
+      w.t?.close();
+      w.t = w.harness.outpost.createRuntime({
+        registryUrl: '/registry/',
+        trustedRoot: root,
+        backend: 'wasm',
+        storage: { dbName: `engines-telemetry-${Math.random().toString(36).slice(2)}` },
+        telemetry: { endpoint, intervalMs: 3_600_000 },
+      });
+      try {
+        w.m = await w.t.load(model);
+        for (let i = 0; i < n; i++) await w.m.run({ x: { type: 'float32', dims: [1, 4], data: new Float32Array([i, i + 0.5, -i, 2]) } });
+        await w.t.flush();
+        return 'ok';
+      } catch (error) {
+        return `${(error as any)?.code ?? ''} ${String((error as Error)?.message ?? error)}`;
+      }
+    },
+    [ctx.fx.rootText, receiver.endpoint, runs, name] as const,
+  );
+  assert.equal(result, 'ok');
+}
+
+const delivered = (receiver: OtlpReceiver, path: string) => receiver.delivered().filter((request) => request.path === path);
+
+export const telemetry: Record<string, (ctx: Context) => Promise<void>> = {
+  async 'runs and a flush reach an OTLP receiver as decodable DELTA histograms with exact counts'(ctx) {
+    await telemetryRuns(ctx, 'tiny', 25);
+    const receiver = ctx.receiver!;
+    const points = delivered(receiver, '/v1/metrics').flatMap((request) => checkMetricsPayload(request.body));
+    const runs = points.filter((p) => p.metric === 'outpost.inference.duration');
+    assert.deepEqual(runs.map((p) => p.count), [25]);
+    assert.deepEqual(runs[0]?.attributes, { 'model.name': 'tiny', 'model.version': '1.0.0', 'outpost.backend': 'wasm' });
+    const phases = points.filter((p) => p.metric === 'outpost.load.duration').map((p) => p.attributes['outpost.load.phase']);
+    assert.ok(phases.includes('metadata') && phases.includes('compile'), phases.join(','));
+    for (const request of receiver.requests) assert.match(request.key ?? '', /^[0-9a-f-]{16,}$/);
+    // No manifest opt-in: no log request at all.
+    assert.equal(receiver.requests.filter((r) => r.path === '/v1/logs').length, 0);
+  },
+  async 'a model opted in to sampled inputs sends each run as an OTLP log with its exact values'(ctx) {
+    await telemetryRuns(ctx, 'tiny-sampled', 3);
+    const samples = delivered(ctx.receiver!, '/v1/logs').flatMap((request) => checkLogsPayload(request.body));
+    assert.deepEqual(
+      samples.map((s) => s.inputs.x?.values),
+      [0, 1, 2].map((i) => Array.from(new Float32Array([i, i + 0.5, -i, 2]))),
+    );
+    assert.deepEqual(samples[0]?.attributes, { 'event.name': 'outpost.input.sample', 'model.name': 'tiny-sampled', 'model.version': '1.0.0', 'outpost.backend': 'wasm' });
   },
 };
 

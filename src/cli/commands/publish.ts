@@ -8,6 +8,7 @@ import { DEFAULT_CHUNK_SIZE, manifestPath, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, model
 import { parseJsonBytes } from '../../registry/parse.js';
 import { computeReference } from '../../registry/reference.js';
 import type { Manifest, Reference } from '../../registry/schema.js';
+import { SAMPLE_INPUTS_HELP, sampleInputsFlags } from '../sample-inputs.js';
 import { CliError, daysFlag, HELP_OPTION, integerFlag, nameFlag, parseCommand, required, versionFlag } from '../args.js';
 import type { CliContext } from '../context.js';
 import { readExternalData } from '../external-data.js';
@@ -21,6 +22,7 @@ export const summary = 'add a model version: copy the model, sign its manifest, 
 
 export const help = `Usage: outpost publish <registryDir> <model.onnx> --name <n> --version <semver> --key <private.json>...
                       [--reference <file>] [--reference-inputs <file.jsonl>] [--expires <days>] [--chunk-size <bytes>]
+                      [--sample-inputs <rate> [--sample-max-bytes <bytes>] [--sample-window-bytes <bytes>]]
 
 Copies the model to models/<n>/<version>/model.onnx, and every external data file
 it names (found beside the model; a missing one is refused) next to it, writes its
@@ -38,6 +40,7 @@ Options:
                        one example per line, { "<input>": { "type", "dims", "data" } }: the drift
                        reference is computed from these inputs and the model's outputs on them
                        (needs onnxruntime-node); features as in docs/telemetry.md
+${SAMPLE_INPUTS_HELP}
   --expires <days>     index lifetime; default ${DEFAULT_INDEX_DAYS}
   --chunk-size <bytes> chunk size for hashing and resumable download; default ${DEFAULT_CHUNK_SIZE}
   -h, --help           show this help`;
@@ -50,6 +53,9 @@ const OPTIONS = {
   'reference-inputs': { type: 'string' },
   expires: { type: 'string' },
   'chunk-size': { type: 'string' },
+  'sample-inputs': { type: 'string' },
+  'sample-max-bytes': { type: 'string' },
+  'sample-window-bytes': { type: 'string' },
   ...HELP_OPTION,
 } as const;
 
@@ -100,6 +106,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const keyPaths = required(values.key, '--key');
   const days = daysFlag(values.expires, '--expires', DEFAULT_INDEX_DAYS);
   const chunkSize = integerFlag(values['chunk-size'], '--chunk-size', MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE);
+  const sampleInputs = sampleInputsFlags(values['sample-inputs'], values['sample-max-bytes'], values['sample-window-bytes']);
 
   const now = ctx.now();
   const root = await loadRoot(dir);
@@ -126,6 +133,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       ...(externals.length === 0 ? {} : { externalData: externals.map(({ entry, location }) => ({ path: entry.path, location })) }),
     },
     ...(reference === undefined ? {} : { reference }),
+    ...(sampleInputs === undefined ? {} : { sampleInputs }),
   };
 
   // Files first, index last: the index is the commit point, so a client never sees
@@ -143,6 +151,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   for (const { entry, location } of externals) ctx.out(`  external data: ${location} (${entry.length} bytes, ${entry.chunks.length} chunk(s))`);
   ctx.out(`  inputs: ${model.inputs.map((t) => `${t.name} ${t.type}[${t.dims.join(',')}]`).join(', ') || 'none'}`);
   if (reference !== undefined) ctx.out(`  drift reference: ${reference.features.length} feature(s)`);
+  if (sampleInputs !== undefined) {
+    ctx.out(`  sampled inputs: ${sampleInputs.rate} of runs, at most ${sampleInputs.maxRecordBytes} bytes a record and ${sampleInputs.maxWindowBytes} a window`);
+  }
   ctx.out(`index version ${index.version}, expires ${index.expires}`);
   ctx.out(`release it with: outpost release ${dir} --name ${name} --version ${version} --key ...`);
   return 0;

@@ -56,6 +56,12 @@ const nanosAsMillis = z.union([z.string(), z.number()]).transform((value, ctx) =
 /** Bytes as base64 (protobuf) or hex (OTLP JSON trace ids). */
 const bytesText = z.string().max(1024);
 
+/**
+ * An AnyValue's bytes as base64: up to a sampled input record's raw cap (256 KiB,
+ * manifest `sampleInputs.maxRecordBytes`); the body limit still bounds the request.
+ */
+const bytesValueText = z.string().max(Math.ceil((256 * 1024) / 3) * 4);
+
 type AnyValue =
   | { stringValue?: string; boolValue?: boolean; intValue?: number; doubleValue?: number; bytesValue?: string; arrayValue?: { values: AnyValue[] }; kvlistValue?: { values: KeyValue[] } };
 interface KeyValue {
@@ -69,7 +75,7 @@ const anyValue: z.ZodType<AnyValue> = z.lazy(() =>
     boolValue: z.boolean().optional(),
     intValue: int64.optional(),
     doubleValue: z.number().optional(),
-    bytesValue: bytesText.optional(),
+    bytesValue: bytesValueText.optional(),
     arrayValue: z.object({ values: capped(anyValue, MAX_ATTRIBUTES).default([]) }).optional(),
     kvlistValue: z.object({ values: capped(keyValue, MAX_ATTRIBUTES).default([]) }).optional(),
   }),

@@ -7,7 +7,9 @@ import { isDeepStrictEqual } from 'node:util';
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const root = require('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-  opentelemetry: { proto: { collector: { metrics: { v1: { ExportMetricsServiceRequest: ProtoType } } } } };
+  opentelemetry: {
+    proto: { collector: { metrics: { v1: { ExportMetricsServiceRequest: ProtoType } }; logs: { v1: { ExportLogsServiceRequest: ProtoType } } } };
+  };
 };
 
 interface ProtoType {
@@ -18,6 +20,7 @@ interface ProtoType {
 }
 
 const Request = root.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+const LogsRequest = root.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 
 export interface DecodedPoint {
   metric: string;
@@ -88,4 +91,67 @@ export function checkMetricsPayload(json: unknown): DecodedPoint[] {
     }
   }
   return points;
+}
+
+/** One sampled-input log record, decoded from protobuf: its attributes and its inputs' exact values. */
+export interface DecodedSample {
+  attributes: Record<string, string>;
+  timeUnixNano: string;
+  inputs: Record<string, { type: string; dims: number[]; values: number[] }>;
+}
+
+interface ProtoAnyValue {
+  stringValue?: string;
+  intValue?: { toString(): string } | number;
+  bytesValue?: Uint8Array;
+  arrayValue?: { values: ProtoAnyValue[] };
+  kvlistValue?: { values: Array<{ key: string; value: ProtoAnyValue }> };
+}
+
+function kvlist(value: ProtoAnyValue | undefined, what: string): Record<string, ProtoAnyValue> {
+  if (!value?.kvlistValue) fail(`${what}: not a kvlist`);
+  return Object.fromEntries(value.kvlistValue.values.map((kv) => [kv.key, kv.value]));
+}
+
+function valuesOf(type: string, bytes: Uint8Array): number[] {
+  // A copy into its own buffer: protobufjs hands out views of a pooled Buffer.
+  const buffer = Uint8Array.from(bytes).buffer;
+  if (type === 'float32') return Array.from(new Float32Array(buffer));
+  if (type === 'int32') return Array.from(new Int32Array(buffer));
+  if (type === 'int64') return Array.from(new BigInt64Array(buffer), Number);
+  if (type === 'uint8' || type === 'bool') return Array.from(bytes);
+  return fail(`unexpected tensor type ${type}`);
+}
+
+/**
+ * Checks one JSON logs payload (a protobuf round trip loses or retypes nothing) and
+ * returns its records with each input decoded from the protobuf bytes field.
+ */
+export function checkLogsPayload(json: unknown): DecodedSample[] {
+  const message = LogsRequest.fromObject(json);
+  const wire = LogsRequest.decode(LogsRequest.encode(message).finish());
+  const decoded = LogsRequest.toObject(wire, { longs: String, enums: Number, bytes: String, defaults: false, arrays: true });
+  if (!isDeepStrictEqual(withoutEmptyArrays(decoded), withoutEmptyArrays(json))) {
+    fail(`protobuf round trip differs:\n${JSON.stringify(json).slice(0, 2000)}\n${JSON.stringify(decoded).slice(0, 2000)}`);
+  }
+  const samples: DecodedSample[] = [];
+  const request = wire as { resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<{ attributes: Array<{ key: string; value: ProtoAnyValue }>; body?: ProtoAnyValue; timeUnixNano: unknown }> }> }> };
+  for (const rl of request.resourceLogs) {
+    for (const sl of rl.scopeLogs) {
+      for (const record of sl.logRecords) {
+        const attributes: Record<string, string> = {};
+        for (const kv of record.attributes) attributes[kv.key] = kv.value.stringValue ?? String(kv.value.intValue);
+        const inputs: DecodedSample['inputs'] = {};
+        for (const [name, tensor] of Object.entries(kvlist(record.body, 'body'))) {
+          const fields = kvlist(tensor, name);
+          const type = fields.type?.stringValue ?? fail(`${name}: no type`);
+          const bytes = fields.data?.bytesValue ?? fail(`${name}: no bytes`);
+          const dims = (fields.dims?.arrayValue?.values ?? []).map((v) => Number(String(v.intValue)));
+          inputs[name] = { type, dims, values: valuesOf(type, bytes) };
+        }
+        samples.push({ attributes, timeUnixNano: String(record.timeUnixNano), inputs });
+      }
+    }
+  }
+  return samples;
 }

@@ -20,7 +20,8 @@ export async function buildRegistry(options: {
   threshold?: number;
   targets?: number;
   chunkSize?: number;
-  models: Array<{ name: string; version: string; file: string; release?: boolean | number }>;
+  /** `flags`: more `outpost publish` flags for that version (e.g. `--sample-inputs 1`). */
+  models: Array<{ name: string; version: string; file: string; release?: boolean | number; flags?: string[] }>;
 }): Promise<RegistryFixture> {
   const base = await mkdtemp(join(tmpdir(), 'outpost-registry-'));
   const keysDir = join(base, 'keys');
@@ -44,6 +45,7 @@ export async function buildRegistry(options: {
     await cli(
       'publish', dir, model.file, '--name', model.name, '--version', model.version, ...signArgs,
       ...(options.chunkSize ? ['--chunk-size', String(options.chunkSize)] : []),
+      ...(model.flags ?? []),
     );
     if (model.release !== false) {
       const rollout = typeof model.release === 'number' ? ['--rollout', String(model.release)] : [];
