@@ -3,10 +3,10 @@
 // live in external data, all from the same server in the same run.
 //
 //   npm run bench:large -- [--size 1.5GB] [--repeats 3] [--json out.json] [--ref HEAD | --no-build]
-import { readFile, mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildModelFiles, node, tensor } from '../src/onnx/build.js';
-import { openBenchPage, callPage, type BenchPage } from './lib/browser.js';
+import { openBenchPage, callPage } from './lib/browser.js';
 import { buildBenchRegistry } from './lib/registry.js';
 import { browserRss, RssSampler } from './lib/rss.js';
 import { benchArgs, COMMON_USAGE, intFlag, median, ms, progress, ratio, table, writeJson } from './lib/report.js';
@@ -64,7 +64,7 @@ type Variant = 'ort' | 'cold' | 'warm';
 const LABELS: Record<Variant, string> = { ort: 'onnxruntime-web alone (fetch + create)', cold: 'Outpost cold load', warm: 'Outpost warm load' };
 
 /** Runs `work` while sampling the browser's summed RSS; peak and settled are above the RSS just before. */
-async function measured(bench: BenchPage, work: () => Promise<number>): Promise<Sample> {
+async function measured(work: () => Promise<number>): Promise<Sample> {
   await new Promise((done) => setTimeout(done, 1000));
   const before = await browserRss();
   const sampler = new RssSampler(50);
@@ -72,13 +72,12 @@ async function measured(bench: BenchPage, work: () => Promise<number>): Promise<
   await new Promise((done) => setTimeout(done, 2000));
   const peak = await sampler.stop();
   const settled = await browserRss();
-  void bench;
   return { ms: time, peak: peak - before, settled: settled - before };
 }
 
 const { model, location } = await generateModel();
-const modelBytes = (await (await open(model, 'r')).stat()).size;
-const weightBytes = (await (await open(join(MODEL_DIR, location), 'r')).stat()).size;
+const modelBytes = (await stat(model)).size;
+const weightBytes = (await stat(join(MODEL_DIR, location))).size;
 const workDir = await makeWorkDir();
 const source = await describeSource(args);
 const distDir = await preparePackage(args, workDir);
@@ -92,7 +91,7 @@ try {
     progress(`round ${round + 1}/${repeats}: onnxruntime-web alone`);
     let bench = await openBenchPage(`${site.origin}/bench/pages/large.html`);
     try {
-      samples.ort.push(await measured(bench, () => callPage<number>(bench, 'ortAlone', { modelUrl: `${versionDir}/model.onnx`, external: [{ url: `${versionDir}/${location}`, location }] })));
+      samples.ort.push(await measured(() => callPage<number>(bench, 'ortAlone', { modelUrl: `${versionDir}/model.onnx`, external: [{ url: `${versionDir}/${location}`, location }] })));
     } finally {
       await bench.close();
     }
@@ -100,12 +99,12 @@ try {
     bench = await openBenchPage(`${site.origin}/bench/pages/large.html`);
     try {
       const load = () => callPage<number>(bench, 'outpost', { name: NAME, rootText: registry.rootText, dbName: 'bench-large' });
-      samples.cold.push(await measured(bench, load));
+      samples.cold.push(await measured(load));
       await callPage(bench, 'release');
       // A fresh page, same profile: the cache stays, the cold load's heap does not.
       await bench.page.reload();
       await bench.page.waitForFunction(() => (window as unknown as { benchReady?: boolean }).benchReady === true);
-      samples.warm.push(await measured(bench, load));
+      samples.warm.push(await measured(load));
     } finally {
       await bench.close();
     }
