@@ -4,13 +4,13 @@
  * not thrown, so one run lists all of them.
  */
 import { join } from 'node:path';
-import { isOutpostError } from '../errors.js';
+import { isOutpostError, OutpostError } from '../errors.js';
 import { externalDataFiles } from '../onnx/external-data.js';
-import { verifyFileBytes } from '../registry/integrity.js';
 import { INDEX_PATH, MAX_INDEX_BYTES, MAX_MANIFEST_BYTES, MAX_ROOT_BYTES, ROOT_PATH } from '../registry/layout.js';
 import { parseEnvelopeBytes } from '../registry/parse.js';
-import type { Index, Manifest, ModelEntry, Root } from '../registry/schema.js';
+import type { FileEntry, Index, Manifest, ModelEntry, Root } from '../registry/schema.js';
 import { checkExpiry, updateRoot, verifyIndex, verifyManifest, verifyTrustedRoot } from '../registry/verify.js';
+import { verifyFileAt } from './file-hash.js';
 import { readCapped, readOptional } from './files.js';
 
 /** One thing wrong, with the error code a client would raise for it. */
@@ -63,6 +63,16 @@ class Audit {
     this.problems.push({ code, message });
   }
 
+  /** Checks one file of a manifest in place; a missing file is INTEGRITY_MISMATCH. */
+  async verify(file: FileEntry): Promise<void> {
+    try {
+      await verifyFileAt(file, join(this.dir, file.path));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      throw new OutpostError('INTEGRITY_MISMATCH', `${file.path} is missing`, { details: { path: file.path } });
+    }
+  }
+
   async read(path: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Uint8Array | undefined> {
     const bytes = await readCapped(join(this.dir, path), maxBytes, path);
     if (bytes === undefined) this.problem('INTEGRITY_MISMATCH', `${path} is missing`);
@@ -109,10 +119,12 @@ async function auditVersion(audit: Audit, root: Root, index: Index, name: string
   }
   for (const file of manifest.files) {
     audit.files++;
+    // Chunk by chunk from disk: a registry of large models needs no more memory than a small one.
+    const verified = await audit.attempt(async () => (await audit.verify(file), true));
+    if (!verified || file.path !== manifest.model.file) continue;
+    // The model itself (protobuf, under 2 GB) is parsed for the external data it names.
     const fileBytes = await audit.attempt(() => audit.read(file.path));
-    if (fileBytes === undefined) continue;
-    const verified = await audit.attempt(async () => (await verifyFileBytes(file, fileBytes), true));
-    if (verified && file.path === manifest.model.file) auditExternalData(audit, manifest, fileBytes);
+    if (fileBytes !== undefined) auditExternalData(audit, manifest, fileBytes);
   }
 }
 

@@ -3,22 +3,23 @@
  * itself are found from the model, read from beside it, checked, and described like
  * the model (chunked and hashed), so they are signed into the manifest with it.
  */
+import { stat } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { OutpostError } from '../errors.js';
 import { externalTensors } from '../onnx/external-data.js';
-import { describeFile } from '../registry/integrity.js';
 import { modelVersionDir } from '../registry/layout.js';
 import { unsafePathReason } from '../registry/paths.js';
 import type { FileEntry } from '../registry/schema.js';
 import { CliError } from './args.js';
-import { readOptional } from './files.js';
+import { describeFileAt } from './file-hash.js';
 
 /** One external data file, ready to publish. */
 export interface ExternalDataFile {
   /** As the model names it, relative to the model file. */
   location: string;
   entry: FileEntry;
-  bytes: Uint8Array;
+  /** Where the file is on disk (copied into the registry, never read whole). */
+  source: string;
 }
 
 /** Names a version's folder already uses: an external file may not take them. */
@@ -51,20 +52,31 @@ export async function readExternalData(
       });
     }
     const path = join(dirname(modelPath), location);
-    const bytes = await readOptional(path);
-    if (bytes === undefined) {
+    const size = await sizeOf(path);
+    if (size === undefined) {
       throw new CliError('ENOENT', `${modelPath} stores tensors in ${location}, but ${path} does not exist`);
     }
     for (const tensor of tensors.filter((t) => t.location === location)) {
       const end = (tensor.offset ?? 0) + (tensor.length ?? 0);
-      if (end > bytes.length) {
-        throw new OutpostError('METADATA_INVALID', `${modelPath}: tensor ${tensor.tensor} reaches byte ${end} of ${location}, which has ${bytes.length}`, {
-          details: { model: modelPath, location, tensor: tensor.tensor, end, bytes: bytes.length },
+      if (end > size) {
+        throw new OutpostError('METADATA_INVALID', `${modelPath}: tensor ${tensor.tensor} reaches byte ${end} of ${location}, which has ${size}`, {
+          details: { model: modelPath, location, tensor: tensor.tensor, end, bytes: size },
         });
       }
     }
-    const entry = await describeFile(`${modelVersionDir(name, version)}/${location}`, bytes, chunkSize);
-    files.push({ location, entry, bytes });
+    // Hashed chunk by chunk from disk: external data is where the gigabytes are.
+    const entry = await describeFileAt(path, `${modelVersionDir(name, version)}/${location}`, chunkSize);
+    files.push({ location, entry, source: path });
   }
   return files;
+}
+
+async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? info.size : undefined;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

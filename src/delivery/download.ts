@@ -16,6 +16,9 @@ export interface DownloadRequest {
   onReceived?: (bytes: number) => void;
 }
 
+/** Verified chunks waiting for `accept` before the network read pauses. */
+const MAX_QUEUED_CHUNKS = 2;
+
 /** A connection that ended early: worth resuming from the byte it stopped at. */
 class CutShort extends Error {}
 
@@ -96,11 +99,15 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
   // Verification and storage of chunk i overlap with the network read of chunk i+1.
   let pipeline: Promise<void> = Promise.resolve();
   let failed: unknown;
+  let queued = 0;
   const complete = (chunk: number, bytes: Uint8Array) => {
+    queued += 1;
     pipeline = pipeline.then(async () => {
       await verifyChunk(file, chunk, bytes);
       await request.accept(chunk, bytes);
       missing.delete(chunk);
+    }).finally(() => {
+      queued -= 1;
     });
     pipeline.catch((error: unknown) => {
       failed ??= error;
@@ -108,6 +115,8 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
   };
   try {
     while (position < end) {
+      // Backpressure: a network faster than storage would otherwise pile whole chunks up in memory.
+      if (queued >= MAX_QUEUED_CHUNKS) await pipeline.catch(() => undefined);
       if (failed !== undefined) throw failed;
       const { done, value } = await reader.read();
       if (done) throw new CutShort(`connection closed at byte ${position} of ${end}`);

@@ -5,7 +5,7 @@ import { abortError, OutpostError, toOutpostError } from '../errors.js';
 import type { RememberedBackend } from '../cache/state-store.js';
 import { EngineClient } from '../worker/client.js';
 import { Telemetry } from '../telemetry/telemetry.js';
-import { fetchVerifiedModel, sessionPayload } from './loader.js';
+import { fetchVerifiedModel } from './loader.js';
 import { startSession } from './backend.js';
 import { WorkerModel, type Model } from './model.js';
 import { normalizeLoadOptions, normalizeRuntimeOptions, type LoadOptions, type RuntimeOptions } from './options.js';
@@ -123,7 +123,11 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     const { store, state, status } = await stores();
     trust ??= new TrustChain(config.registryUrl, config.trustedRoot, state);
     const inUseKeys = new Set(inUse.keys());
-    const verified = await fetchVerifiedModel({ options: config, trust, store, state, inUse: inUseKeys }, name, normalized);
+    const verified = await fetchVerifiedModel(
+      { options: config, trust, store, state, inUse: inUseKeys, persistent: () => status().persistent, stage: (source) => engine.stage(source) },
+      name,
+      normalized,
+    );
     const key = versionKey(verified.name, verified.version);
     retain(key, 1);
     try {
@@ -135,7 +139,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         set: (k: string, choice: RememberedBackend) => state.rememberBackend(k, choice),
       };
       const recorded = telemetry?.session(verified.name, verified.version, verified.manifest.reference, verified.manifest.sampleInputs);
-      const session = await startSession(engine, sessionPayload(verified), preference, key, memory, recorded);
+      const session = await startSession(engine, verified.payload, preference, key, memory, recorded);
       normalized.onProgress?.({ phase: 'compile', loaded: 1, total: 1 });
       const firstTried = session.choice.attempts[0]?.backend;
       if (session.choice.reason === 'fallback' && firstTried) telemetry?.fallback(firstTried, session.backend, 'start-failed');
@@ -150,7 +154,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           : {}),
         name: verified.name,
         version: verified.version,
-        payload: async () => sessionPayload(await verified.reread()),
+        payload: () => verified.reread(),
         allowFallback: preference === 'auto',
         cached: status().persistent,
         onDispose: () => {
@@ -162,6 +166,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return model;
     } catch (error) {
       retain(key, -1);
+      // Files staged for a session that never started would stay in the worker.
+      if ('staged' in verified.payload) void engine.unstage(verified.payload).catch(() => undefined);
       throw toOutpostError(error, 'BACKEND_UNAVAILABLE', `${key}: could not start`);
     }
   }

@@ -8,10 +8,13 @@ import { MAX_MANIFEST_BYTES } from '../registry/layout.js';
 import { registryUrl } from '../registry/paths.js';
 import { rolloutBucket } from '../registry/resolve.js';
 import type { FileEntry, Index, Manifest, Root } from '../registry/schema.js';
-import type { SessionPayload } from '../worker/protocol.js';
+import type { CachedFile, CacheSource, SessionPayload, StagedPayload } from '../worker/protocol.js';
+import type { DamagedFile } from '../worker/assemble.js';
+import { z } from 'zod';
 import { verifyManifest } from '../registry/verify.js';
 import { chooseVersion } from './resolve-version.js';
-import { materializeFile } from './materialize.js';
+import { materializeFile, type MaterializeRequest } from './materialize.js';
+import { storeFile } from './store-file.js';
 import type { LoadProgress, NormalizedLoadOptions, NormalizedRuntimeOptions } from './options.js';
 
 export interface LoaderDeps {
@@ -20,6 +23,10 @@ export interface LoaderDeps {
   store: ModelStore;
   state: StateStore;
   inUse: ReadonlySet<string>;
+  /** Whether `store` is IndexedDB now (false once it fell back to memory). */
+  persistent: () => boolean;
+  /** The worker's half of a load from IndexedDB (EngineClient.stage); without it the page assembles the bytes. */
+  stage?: (source: CacheSource) => Promise<StagedPayload>;
 }
 
 /** A version's files, every chunk verified against the signed manifest. */
@@ -30,12 +37,14 @@ export interface VerifiedFiles {
   externalData: Array<{ location: string; bytes: Uint8Array }>;
 }
 
-export interface VerifiedModel extends VerifiedFiles {
+export interface VerifiedModel {
   name: string;
   version: string;
   manifest: Manifest;
+  /** The first session's files: staged in the worker, or verified bytes to transfer. */
+  payload: SessionPayload;
   /** Reads (and re-verifies) the same files again from the cache, fetching what is missing. */
-  reread(): Promise<VerifiedFiles>;
+  reread(): Promise<SessionPayload>;
 }
 
 /**
@@ -59,7 +68,7 @@ const METADATA_STEPS = 3;
 
 /**
  * Everything before the runtime sees a byte: root and index verified, a version chosen,
- * its manifest pinned and verified, its file assembled from verified chunks.
+ * its manifest pinned and verified, its files assembled from verified chunks.
  */
 export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: NormalizedLoadOptions): Promise<VerifiedModel> {
   const { options, trust, store, state } = deps;
@@ -85,56 +94,148 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
   progress({ phase: 'metadata', loaded: 3, total: METADATA_STEPS });
 
   const file = fileOf(manifest, manifest.model.file, name, version);
-  const externals = (manifest.model.externalData ?? []).map((external) => ({ location: external.location, file: fileOf(manifest, external.path, name, version) }));
+  const entries: CachedFile[] = [
+    { file },
+    ...(manifest.model.externalData ?? []).map((external) => ({ location: external.location, file: fileOf(manifest, external.path, name, version) })),
+  ];
   const key = versionKey(name, version);
   const wasComplete = (await store.get(name, version))?.complete === true;
-  const materializeOne = (entry: FileEntry, online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext, complete: boolean) =>
-    materializeFile({
-      ctx: requestCtx,
-      store,
-      registryUrl: options.registryUrl,
-      name,
-      version,
-      file: entry,
-      maxBytes: options.maxBytes,
-      inUse: deps.inUse,
-      online,
-      wasComplete: complete,
-      progress: report,
-    });
-  // Every file of the version, the model first; download progress counts them all as one.
-  const materialize = async (online: boolean, report: (p: LoadProgress) => void, requestCtx: RequestContext, complete = true): Promise<VerifiedFiles> => {
-    const all = totalBytes(manifest);
-    let before = 0;
-    const offset = (entry: FileEntry) => {
-      const start = before;
-      before += entry.length;
-      return (p: LoadProgress) => report(p.phase === 'download' ? { phase: 'download', loaded: start + p.loaded, total: all } : p);
-    };
-    const bytes = await materializeOne(file, online, externals.length === 0 ? report : offset(file), requestCtx, complete);
-    const externalData: VerifiedFiles['externalData'] = [];
-    for (const external of externals) {
-      externalData.push({ location: external.location, bytes: await materializeOne(external.file, online, offset(external.file), requestCtx, complete) });
-    }
-    return { bytes, externalData };
-  };
-  const files = await withVersionLock(options.dbName, key, async () => {
+  const files = new VersionFiles(deps, name, version, manifest, entries);
+  const payload = await withVersionLock(options.dbName, key, async () => {
     await store.begin(
       { name, version, manifest: manifestBytes, manifestSha256, bytes: totalBytes(manifest) },
       Date.now(),
     );
-    const assembled = await materialize(!fromCache || trusted.fresh, progress, ctx, wasComplete);
+    const ready = await files.load(!fromCache || trusted.fresh, progress, ctx, wasComplete);
     await store.update(name, version, { complete: true, lastUsed: Date.now() });
-    return assembled;
+    return ready;
   }, signal);
   const quietCtx: RequestContext = { fetch: options.fetch, retry: options.retry };
   return {
     name,
     version,
     manifest,
-    ...files,
-    reread: () => withVersionLock(options.dbName, key, () => materialize(true, () => undefined, quietCtx)),
+    payload,
+    reread: () => withVersionLock(options.dbName, key, () => files.load(true, () => undefined, quietCtx, true)),
   };
+}
+
+type Report = (p: LoadProgress) => void;
+
+/**
+ * A version's files made ready for a session. With IndexedDB (and a worker to stage
+ * in), the page only makes sure every chunk is stored and the worker assembles and
+ * re-verifies them itself, so the page never holds the model; a chunk the worker finds
+ * damaged is dropped, fetched again once, and staged again. Where the cache lives in
+ * memory (storage refused), the page assembles the verified bytes and they are
+ * transferred to the worker.
+ */
+class VersionFiles {
+  readonly #deps: LoaderDeps;
+  readonly #name: string;
+  readonly #version: string;
+  readonly #manifest: Manifest;
+  readonly #entries: CachedFile[];
+
+  constructor(deps: LoaderDeps, name: string, version: string, manifest: Manifest, entries: CachedFile[]) {
+    this.#deps = deps;
+    this.#name = name;
+    this.#version = version;
+    this.#manifest = manifest;
+    this.#entries = entries;
+  }
+
+  load(online: boolean, report: Report, ctx: RequestContext, complete: boolean): Promise<SessionPayload> {
+    return this.#deps.stage && this.#deps.persistent() ? this.#fromCache(online, report, ctx, complete) : this.#fromBytes(online, report, ctx, complete);
+  }
+
+  async #fromCache(online: boolean, report: Report, ctx: RequestContext, complete: boolean): Promise<SessionPayload> {
+    const stage = this.#deps.stage as NonNullable<LoaderDeps['stage']>;
+    const all = totalBytes(this.#manifest);
+    for (let attempt = 0; ; attempt++) {
+      let cached = 0;
+      const offset = this.#offsets(report);
+      for (const { file } of this.#entries) cached += (await storeFile(this.#request(file, online, offset(file), ctx, complete))).cached;
+      // The store fell back to memory while chunks were written: assemble on the page.
+      if (!this.#deps.persistent()) return this.#fromBytes(online, report, ctx, complete);
+      if (cached > 0) report({ phase: 'verify', loaded: 0, total: all });
+      let damaged: DamagedChunks;
+      try {
+        const staged = await stage({ dbName: this.#deps.options.dbName, name: this.#name, version: this.#version, files: this.#entries });
+        if (cached > 0) report({ phase: 'verify', loaded: all, total: all });
+        return staged;
+      } catch (error) {
+        const found = damagedChunks(error);
+        if (!found) throw error;
+        if (found === 'unreadable') return this.#fromBytes(online, report, ctx, complete);
+        damaged = { list: found, error };
+      }
+      await this.#drop(damaged.list);
+      if (!online || attempt > 0) throw this.#damagedError(damaged, online);
+      // The damaged chunks are gone: the next pass fetches just those.
+      complete = false;
+    }
+  }
+
+  async #fromBytes(online: boolean, report: Report, ctx: RequestContext, complete: boolean): Promise<SessionPayload> {
+    const offset = this.#offsets(report);
+    const buffers: Uint8Array[] = [];
+    for (const { file } of this.#entries) buffers.push(await materializeFile(this.#request(file, online, offset(file), ctx, complete)));
+    const [bytes, ...external] = buffers as [Uint8Array, ...Uint8Array[]];
+    return sessionPayload({
+      bytes,
+      externalData: external.map((data, i) => ({ location: this.#entries[i + 1]?.location ?? '', bytes: data })),
+    });
+  }
+
+  /** Download progress over every file of the version, the model first, as one. */
+  #offsets(report: Report): (file: FileEntry) => Report {
+    if (this.#entries.length === 1) return () => report;
+    const all = totalBytes(this.#manifest);
+    let before = 0;
+    return (file) => {
+      const start = before;
+      before += file.length;
+      return (p) => report(p.phase === 'download' ? { phase: 'download', loaded: start + p.loaded, total: all } : p);
+    };
+  }
+
+  #request(file: FileEntry, online: boolean, progress: Report, ctx: RequestContext, wasComplete: boolean): MaterializeRequest {
+    const { options, store, inUse } = this.#deps;
+    return { ctx, store, registryUrl: options.registryUrl, name: this.#name, version: this.#version, file, maxBytes: options.maxBytes, inUse, online, wasComplete, progress };
+  }
+
+  /** Deleting a chunk also marks the version incomplete, so damage is never met twice. */
+  async #drop(damaged: DamagedFile[]): Promise<void> {
+    for (const { path, chunks } of damaged) {
+      for (const index of chunks) await this.#deps.store.deleteChunk(this.#name, this.#version, path, index);
+    }
+  }
+
+  #damagedError({ list, error }: DamagedChunks, online: boolean): OutpostError {
+    const count = list.reduce((sum, file) => sum + file.chunks.length, 0);
+    const why = online ? 'failed their hash again right after being fetched' : 'are damaged and the registry is unreachable';
+    const first = list[0] as DamagedFile;
+    return new OutpostError('INTEGRITY_MISMATCH', `${this.#name}@${this.#version}: ${count} cached chunks ${why}`, {
+      cause: error,
+      details: { name: this.#name, version: this.#version, record: 'chunk', path: first.path, chunks: first.chunks, damaged: list },
+    });
+  }
+}
+
+const damagedSchema = z.array(z.object({ path: z.string(), chunks: z.array(z.number().int().nonnegative()) })).min(1);
+
+interface DamagedChunks {
+  list: DamagedFile[];
+  error: unknown;
+}
+
+/** What a stage failure says about the cache (worker/assemble.ts), read at the worker boundary. */
+function damagedChunks(error: unknown): DamagedFile[] | 'unreadable' | undefined {
+  if (!isOutpostError(error, 'INTEGRITY_MISMATCH')) return undefined;
+  if (error.details.unreadable === true) return 'unreadable';
+  const parsed = damagedSchema.safeParse(error.details.damaged);
+  return parsed.success ? parsed.data : undefined;
 }
 
 async function verifiedManifest(

@@ -104,7 +104,8 @@ async function readCachedChunks(request: MaterializeRequest, out: Uint8Array): P
   return { have, dropped };
 }
 
-async function storeChunk(request: MaterializeRequest, index: number, bytes: Uint8Array): Promise<void> {
+/** Stores one verified chunk; on the browser's quota error, frees what it may and tries once more. */
+export async function storeChunk(request: MaterializeRequest, index: number, bytes: Uint8Array): Promise<void> {
   const { store, name, version, file } = request;
   try {
     await store.putChunk(name, version, file.path, index, bytes);
@@ -125,7 +126,7 @@ async function storeChunk(request: MaterializeRequest, index: number, bytes: Uin
   }
 }
 
-function chunkSpan(file: FileEntry, index: number): number {
+export function chunkSpan(file: FileEntry, index: number): number {
   const { start, end } = chunkRange(file, index);
   return end - start;
 }

@@ -6,7 +6,7 @@ import { sharedChannelSupported } from './channel/page-side.js';
 import type { ChannelTiming } from './channel/worker-side.js';
 import { installErrorTransferHandler } from './errors-handler.js';
 import type { MetricsWindow } from '../telemetry/aggregate.js';
-import type { CreateSessionRequest, EngineApi, EngineEnvironment, StartedSession } from './protocol.js';
+import type { CacheSource, CreateSessionRequest, EngineApi, EngineEnvironment, StagedPayload, StartedSession } from './protocol.js';
 
 export interface EngineClientOptions {
   /**
@@ -58,8 +58,20 @@ export class EngineClient {
   }
 
   createSession(request: CreateSessionRequest): Promise<StartedSession> {
+    if ('staged' in request) return this.#call((remote) => remote.createSession(request));
     const buffers = [request.bytes, ...(request.externalData ?? []).map((file) => file.data)];
     return this.#call((remote) => remote.createSession(transfer(request, buffers)));
+  }
+
+  /** Has the worker assemble `source` from the cache; the handle is valid in that worker only. */
+  stage(source: CacheSource): Promise<StagedPayload> {
+    return this.#call((remote) => remote.stage(source));
+  }
+
+  /** Drops a staged payload no session took; nothing to do once its worker is gone. */
+  unstage(payload: StagedPayload): Promise<void> {
+    if (!this.#remote) return Promise.resolve();
+    return this.#call((remote) => remote.unstage(payload.staged));
   }
 
   run(sessionId: number, feeds: Record<string, TensorLike>, buffers: Transferable[] = []): Promise<Record<string, TensorLike>> {

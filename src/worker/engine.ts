@@ -9,7 +9,8 @@ import { probeEnvironment } from './environment.js';
 import { GpuDeviceWatch } from './gpu-device.js';
 import { SYNTHETIC_SHAPES, syntheticFeeds, timeRuns } from './measure.js';
 import { OrtLoader, type OrtBuilds, type OrtModule } from './ort-builds.js';
-import type { BackendAttempt, CreateSessionRequest, EngineConfig, EngineEnvironment, StartedSession } from './protocol.js';
+import { assembleFromCache } from './assemble.js';
+import type { BackendAttempt, BytesPayload, CacheSource, CreateSessionRequest, EngineConfig, EngineEnvironment, StagedPayload, StartedSession } from './protocol.js';
 import { WorkerTelemetry, type RunRecorder } from './telemetry.js';
 
 interface OpenSession {
@@ -28,7 +29,8 @@ const MEASURED_RUNS = 5;
 
 /**
  * Owns the onnxruntime-web sessions of one worker. Sessions are created only from
- * bytes the main thread has verified; nothing here fetches a URL.
+ * verified bytes: the page's, or chunks this worker read from the cache and verified
+ * against the manifest's hashes itself; nothing here fetches a URL.
  */
 export class Engine {
   readonly #ort: OrtLoader;
@@ -39,6 +41,8 @@ export class Engine {
   /** Runs started through `run` and not yet settled, across all sessions. */
   #running = 0;
   #nextId = 1;
+  /** Files assembled from the cache, waiting for the session request that consumes them. */
+  readonly #staged = new Map<string, BytesPayload>();
   #environment: Promise<EngineEnvironment> | undefined;
   #crashArmed = false;
   readonly telemetry = new WorkerTelemetry();
@@ -55,6 +59,19 @@ export class Engine {
     return this.#environment;
   }
 
+  /** Assembles and verifies `source` from the cache (assemble.ts), kept until a session consumes it. */
+  async stage(source: CacheSource): Promise<StagedPayload> {
+    const payload = await assembleFromCache(source);
+    // Unique across workers: a handle from a worker that died can never name another's files.
+    const staged = crypto.randomUUID();
+    this.#staged.set(staged, payload);
+    return { staged };
+  }
+
+  unstage(staged: string): void {
+    this.#staged.delete(staged);
+  }
+
   /**
    * Starts a session on the first candidate that works, or, with `measure`, on every
    * candidate that works, keeping the fastest. Every failure is recorded; none left
@@ -64,15 +81,18 @@ export class Engine {
     const attempts: BackendAttempt[] = [];
     const timings: Partial<Record<Backend, number>> = {};
     const opened: OpenSession[] = [];
+    const payload = this.#payloadOf(request);
     for (const backend of request.candidates) {
       try {
-        opened.push(await this.#open(request, backend));
+        opened.push(await this.#open(request, payload, backend));
       } catch (error) {
         attempts.push({ backend, reason: reasonOf(error) });
         continue;
       }
       if (!request.measure) break;
     }
+    // Every session that will be made from these bytes is open: onnxruntime holds its own copy.
+    if ('staged' in request) this.#staged.delete(request.staged);
     let chosen = opened[0];
     if (opened.length > 1) {
       let bestTime = Number.POSITIVE_INFINITY;
@@ -180,8 +200,21 @@ export class Engine {
     return this.#ort.get(backend, this.#config);
   }
 
-  async #open(request: CreateSessionRequest, backend: Backend): Promise<OpenSession> {
-    const { bytes, label, strictWebgpu, externalData } = request;
+  #payloadOf(request: CreateSessionRequest): BytesPayload {
+    if (!('staged' in request)) return request;
+    const payload = this.#staged.get(request.staged);
+    if (!payload) {
+      // Staged in a worker that has since died: the page stages again in this one.
+      throw new OutpostError('WORKER_CRASHED', `${request.label}: its staged files are gone (the worker restarted)`, {
+        details: { model: request.label, staged: request.staged },
+      });
+    }
+    return payload;
+  }
+
+  async #open(request: CreateSessionRequest, payload: BytesPayload, backend: Backend): Promise<OpenSession> {
+    const { label, strictWebgpu } = request;
+    const { bytes, externalData } = payload;
     if (backend === 'webgpu') {
       const env = await this.#environment;
       if (env && !env.webgpu.available) throw new Error(env.webgpu.reason);

@@ -1,4 +1,4 @@
-import type { Reference, SampleInputs } from '../registry/schema.js';
+import type { FileEntry, Reference, SampleInputs } from '../registry/schema.js';
 import type { MetricsWindow } from '../telemetry/aggregate.js';
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
 import type { ChannelTiming } from './channel/worker-side.js';
@@ -60,14 +60,45 @@ export interface ExternalDataFile {
   data: ArrayBuffer;
 }
 
-/** What a session is made from: the model and its external data, all verified. */
-export interface SessionPayload {
+/** A session made from bytes the page holds: the model and its external data, all verified. */
+export interface BytesPayload {
   /** Verified model bytes; transferred, so the caller's buffer is detached. */
   bytes: ArrayBuffer;
   externalData?: ExternalDataFile[];
 }
 
-export interface CreateSessionRequest extends SessionPayload {
+/** A session made from files the worker assembled and verified itself from the cache (`stage`). */
+export interface StagedPayload {
+  /** The handle `stage` returned, unique across workers; a session request consumes it. */
+  staged: string;
+}
+
+/** What a session is made from. */
+export type SessionPayload = BytesPayload | StagedPayload;
+
+/** One file of a version, as the worker reads it from the cache: its verified manifest entry. */
+export interface CachedFile {
+  /** Path, length, chunk size and chunk hashes, from the signed manifest. */
+  file: FileEntry;
+  /** For an external data file, the `location` the model names it by. */
+  location?: string;
+}
+
+/**
+ * Where the worker finds a version's verified chunks: the runtime's IndexedDB. Only
+ * the manifest's hashes cross; the worker re-verifies every chunk it reads.
+ */
+export interface CacheSource {
+  dbName: string;
+  name: string;
+  version: string;
+  /** The model file first, then its external data files. */
+  files: CachedFile[];
+}
+
+export type CreateSessionRequest = SessionPayload & SessionOptions;
+
+export interface SessionOptions {
   /** Backends to try, in order; with `measure`, every one that starts is timed and the fastest kept. */
   candidates: Backend[];
   measure: boolean;
@@ -98,6 +129,15 @@ export interface StartedSession extends SessionInfo {
 /** The API the worker exposes through comlink. */
 export interface EngineApi {
   init(config: EngineConfig): Promise<EngineEnvironment>;
+  /**
+   * Reads `source`'s chunks from IndexedDB, verifies each against its hash and assembles
+   * the files in the worker, kept for the next `createSession` with the returned handle.
+   * A chunk missing or damaged there fails with INTEGRITY_MISMATCH, `details.damaged`
+   * listing `{ path, chunks }` per file, so the page can fetch just those again.
+   */
+  stage(source: CacheSource): Promise<StagedPayload>;
+  /** Drops a staged payload that no session will consume (a load that failed before its session). */
+  unstage(staged: string): Promise<void>;
   createSession(request: CreateSessionRequest): Promise<StartedSession>;
   run(sessionId: number, feeds: Record<string, TensorLike>): Promise<Record<string, TensorLike>>;
   /** Serves this session's runs through shared memory from now on (see channel/). */

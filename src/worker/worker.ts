@@ -28,6 +28,8 @@ function counted<A extends unknown[], R>(call: (...args: A) => R): (...args: A) 
 
 const api: EngineApi = {
   init: (config) => engine.init(config),
+  stage: counted((source) => engine.stage(source)),
+  unstage: counted(async (staged) => engine.unstage(staged)),
   createSession: counted((request) => engine.createSession(request)),
   run: counted(async (sessionId, feeds) => {
     const { tensors, transfer: buffers } = detachableTensors(await engine.run(sessionId, feeds));

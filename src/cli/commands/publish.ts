@@ -4,6 +4,7 @@ import { isOutpostError, OutpostError } from '../../errors.js';
 import { inspectOnnx } from '../../onnx/inspect.js';
 import { sha256Hex } from '../../registry/encoding.js';
 import { describeFile } from '../../registry/integrity.js';
+import { copyAtomic } from '../file-hash.js';
 import { DEFAULT_CHUNK_SIZE, manifestPath, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, modelFilePath } from '../../registry/layout.js';
 import { parseJsonBytes } from '../../registry/parse.js';
 import { computeReference } from '../../registry/reference.js';
@@ -138,7 +139,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
 
   // Files first, index last: the index is the commit point, so a client never sees
   // a version whose manifest or model is not there yet.
-  for (const external of externals) await writeAtomic(join(dir, external.entry.path), external.bytes);
+  for (const external of externals) await copyAtomic(external.source, join(dir, external.entry.path));
   await writeAtomic(join(dir, file.path), bytes);
   const manifestBytes = await writeSigned(dir, manifestPath(name, version), 'manifest', manifest, signers);
   addVersion(index, name, version, {
