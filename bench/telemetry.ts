@@ -13,9 +13,11 @@ const USAGE = `Usage: npx tsx bench/telemetry.ts [options]
   --runs <n>            measured calls per variant on Silero VAD (default 400)
   --det-runs <n>        measured calls per variant on PP-OCR det 1x3x320x320 (default 60)
   --block <n>           calls per interleaved block on VAD (default 20; det alternates every call)
+  --aa                  A/A check: the "on" worker records nothing either, so the ratio shows
+                        what two identical workers differ by on this machine
 ${COMMON_USAGE}`;
 
-const args = benchArgs(USAGE, { runs: { type: 'string' }, 'det-runs': { type: 'string' }, block: { type: 'string' } });
+const args = benchArgs(USAGE, { runs: { type: 'string' }, 'det-runs': { type: 'string' }, block: { type: 'string' }, aa: { type: 'boolean', default: false } });
 const CASES = [
   {
     name: 'silero_vad', label: 'Silero VAD', file: 'models/silero_vad_v5.onnx',
@@ -51,7 +53,7 @@ try {
   const json: unknown[] = [];
   for (const model of CASES) {
     progress(`${model.label}: creating sessions …`);
-    const setup = await callPage<{ features: number }>(bench, 'setup', { name: model.name, url: `/${model.file}`, feeds: model.feeds });
+    const setup = await callPage<{ features: number }>(bench, 'setup', { name: model.name, url: `/${model.file}`, feeds: model.feeds, aa: args.aa === true });
     for (const variant of VARIANTS) await callPage(bench, 'block', model.name, variant, model.warmup);
     const samples = { off: [] as number[], on: [] as number[] };
     const pairs: number[] = [];
@@ -88,7 +90,7 @@ try {
     });
     json.push({ model: model.name, medians: { off, on }, pairedRatio: median(pairs), samples });
   }
-  console.log(`\nTelemetry benchmark — package: ${source}`);
+  console.log(`\nTelemetry benchmark — package: ${source}${args.aa ? ' — A/A CHECK: "on" records nothing' : ''}`);
   console.log(loadLine(loadBefore, sampleLoad()));
   console.log('two workers in one page, both wasm; "on" records latency and bins every default drift feature of every run;');
   console.log('"paired ratio" = median over blocks of (on block median / off block median).\n');

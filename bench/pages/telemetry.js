@@ -38,7 +38,7 @@ function init() {
 }
 
 /** Loads the model untracked and tracked; the tracked one gets a reference of every feature. */
-async function setup({ name, url, feeds: specs }) {
+async function setup({ name, url, feeds: specs, aa = false }) {
   const bytes = await (await fetch(url)).arrayBuffer();
   const plain = await off.loadBytes(bytes.slice(0), { name, backend: 'wasm' });
   const samples = new FeatureSamples();
@@ -47,7 +47,9 @@ async function setup({ name, url, feeds: specs }) {
     runFeatures(feeds, await plain.run(makeFeeds(specs, i * 7)), samples);
   }
   const reference = computeReference(samples.toSamples(), 10);
-  const tracked = await on.loadBytes(bytes.slice(0), { name, backend: 'wasm', telemetry: { model: name, version: '1.0.0', reference } });
+  // A/A: the same second worker, recording nothing, to show what two workers differ by.
+  const telemetry = aa ? {} : { telemetry: { model: name, version: '1.0.0', reference } };
+  const tracked = await on.loadBytes(bytes.slice(0), { name, backend: 'wasm', ...telemetry });
   const feeds = () => makeFeeds(specs);
   models.set(name, { off: plain, on: tracked, feeds, features: reference.features.length });
   return { features: reference.features.length };
