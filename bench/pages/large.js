@@ -43,5 +43,11 @@ async function release() {
   globalThis.gc?.();
 }
 
-window.bench = { ortAlone, outpost, release };
+/** Collects the page's garbage now (the driver then reads what memory is left). */
+async function collect() {
+  globalThis.gc?.();
+  await new Promise((done) => setTimeout(done, 500));
+}
+
+window.bench = { ortAlone, outpost, release, collect };
 window.benchReady = true;
