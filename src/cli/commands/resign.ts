@@ -9,6 +9,7 @@ import { parseEnvelopeBytes } from '../../registry/parse.js';
 import type { Index, VersionEntry } from '../../registry/schema.js';
 import { daysFlag, HELP_OPTION, parseCommand, required } from '../args.js';
 import type { CliContext } from '../context.js';
+import { indexGuard, RECORD_HELP, RECORD_OPTIONS } from '../index-record.js';
 import { readCapped, writeAtomic } from '../files.js';
 import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
 import { DEFAULT_INDEX_DAYS, envelopeFileBytes, loadRoot, nextIndex, requireIndex, writeIndex } from '../store.js';
@@ -27,9 +28,10 @@ payload bytes and re-pinned in the index. To extend the root's own expiry, run
 Options:
   --key <file>       a targets private key file; repeat up to the threshold
   --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS}
+${RECORD_HELP}
   -h, --help         show this help`;
 
-const OPTIONS = { key: { type: 'string', multiple: true }, expires: { type: 'string' }, ...HELP_OPTION } as const;
+const OPTIONS = { key: { type: 'string', multiple: true }, expires: { type: 'string' }, ...RECORD_OPTIONS, ...HELP_OPTION } as const;
 
 /** Re-signs one manifest if the current targets keys do not already cover it; returns its new pin. */
 async function refreshManifest(dir: string, entry: VersionEntry, targets: TrustedRole, signers: readonly SigningKey[]) {
@@ -75,10 +77,14 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const now = ctx.now();
   const root = await loadRoot(dir);
   const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
+  const guard = indexGuard(dir, values, keyPaths);
+  const stored = await requireIndex(dir, root, now, true);
+  // Before anything is written: storage may hold an older index copied back.
+  await guard.check(stored?.version);
   // The index may still carry the signatures of targets keys a root rotation retired.
-  const index = nextIndex(await requireIndex(dir, root, now, true), now, days);
+  const index = nextIndex(stored, now, days);
   const refreshed = await refreshManifests(dir, index, await importRole(root, 'targets'), signers);
-  await writeIndex(dir, index, signers);
+  await guard.save(index.version, await writeIndex(dir, index, signers), now);
   ctx.out(`index version ${index.version}, expires ${index.expires}`);
   if (refreshed.length > 0) ctx.out(`  re-signed manifests: ${refreshed.join(', ')}`);
   return 0;
