@@ -18,6 +18,8 @@ export interface Faults {
   ignoreRange: boolean;
   /** Fail every registry request at the socket, as a dead network would. */
   offline: boolean;
+  /** Answer requests for these paths with this status and no body (e.g. 503), while set. */
+  status: Map<string, number>;
 }
 
 export interface RegistryServer {
@@ -31,7 +33,7 @@ export interface RegistryServer {
 }
 
 export async function startRegistryServer(registryDir: string, repoRoot = process.cwd()): Promise<RegistryServer> {
-  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false };
+  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false, status: new Map() };
   const sent = new Map<string, number>();
   const requests: RegistryServer['requests'] = [];
   const root = resolve(registryDir);
@@ -50,6 +52,12 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       req.socket.destroy();
       return true;
     }
+    const status = faults.status.get(path);
+    if (status !== undefined) {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end('unavailable');
+      return true;
+    }
     let body: Uint8Array | undefined = faults.sequence.get(path)?.shift() ?? faults.overrides.get(path);
     if (!body) {
       const file = normalize(join(root, path));
@@ -60,6 +68,7 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       body = await fs.readFile(file).catch(() => undefined);
     }
     if (!body) {
+      record.status = 404;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return true;
     }
@@ -116,6 +125,7 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       faults.sequence.clear();
       faults.ignoreRange = false;
       faults.offline = false;
+      faults.status.clear();
     },
     close: () =>
       new Promise<void>((done) => {
