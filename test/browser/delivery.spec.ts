@@ -346,7 +346,7 @@ test('root rotation: a client shipped with root 1 walks to root 2 and trusts its
       '--new-root-key', join(reg.keysDir, 'root-next.private.json'),
       '--targets-key', join(reg.keysDir, 'targets-next.public.json'),
     );
-    await reg.cli('resign', reg.dir, '--key', join(reg.keysDir, 'targets-next.private.json'));
+    await reg.cli('resign', reg.dir, '--key', join(reg.keysDir, 'targets-next.private.json'), '--resign-all-manifests');
 
     // Still shipped with root 1: the chain leads to root 2, whose targets key signs now.
     await openRuntimePage(page, regServer, reg.rootText);

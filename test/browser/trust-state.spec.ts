@@ -34,7 +34,7 @@ async function rotateTargets(fx: RegistryFixture): Promise<void> {
     '--new-root-key', join(fx.keysDir, 'root1.private.json'),
     '--targets-key', join(fx.keysDir, 'targets-next.public.json'),
   );
-  await fx.cli('resign', fx.dir, '--key', join(fx.keysDir, 'targets-next.private.json'));
+  await fx.cli('resign', fx.dir, '--key', join(fx.keysDir, 'targets-next.private.json'), '--resign-all-manifests');
 }
 
 test('a floor fast-forwarded with a stolen targets key resets once a root update changes the targets keys', async ({ page }) => {
