@@ -187,3 +187,34 @@ async function getState(page: Page, dbName: string, key: string): Promise<unknow
     [dbName, key] as const,
   );
 }
+
+test('slow retrieval: a trickled index falls back to the cache, a trickled model fails with DOWNLOAD_FAILED and frees its lock', async ({ page }) => {
+  const { fx, server } = await registry();
+  try {
+    // Small limits so the test is quick: 400 ms idle, 10 kB/s minimum; the server sends 20 B/s.
+    const slow = { retries: 1, baseDelayMs: 5, maxDelayMs: 20, idleTimeoutMs: 400, minBytesPerSecond: 10_000 };
+    const dbName = nextDb();
+    const open = () => openRuntimePage(page, server, fx.rootText, { storage: { dbName }, refreshInterval: 0, retry: slow });
+    await open();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+
+    server.reset();
+    server.faults.trickle.add('index.json');
+    await open();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    expect(server.sent.get('index.json') ?? 0).toBeLessThan((await fx.read('index.json')).byteLength);
+
+    // A cold cache: the model itself trickles.
+    server.reset();
+    server.faults.trickle.add('models/vad/1.0.0/model.onnx');
+    await openRuntimePage(page, server, fx.rootText, { storage: { dbName: nextDb() }, refreshInterval: 0, retry: slow });
+    const failed = await load(page, 'vad');
+    expectCode(failed, 'DOWNLOAD_FAILED');
+    expect(['idle', 'slow']).toContain(failed.error?.details?.reason);
+    // The version lock was released: the same runtime loads once the server sends at speed.
+    server.faults.trickle.clear();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+  } finally {
+    await server.close();
+  }
+});

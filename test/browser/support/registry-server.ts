@@ -20,6 +20,8 @@ export interface Faults {
   offline: boolean;
   /** Answer requests for these paths with this status and no body (e.g. 503), while set. */
   status: Map<string, number>;
+  /** Send these paths one byte every 50 ms after the headers, as a slow-retrieval attacker would. */
+  trickle: Set<string>;
 }
 
 export interface RegistryServer {
@@ -33,7 +35,7 @@ export interface RegistryServer {
 }
 
 export async function startRegistryServer(registryDir: string, repoRoot = process.cwd()): Promise<RegistryServer> {
-  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false, status: new Map() };
+  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false, status: new Map(), trickle: new Set() };
   const sent = new Map<string, number>();
   const requests: RegistryServer['requests'] = [];
   const root = resolve(registryDir);
@@ -94,6 +96,21 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
     record.status = range ? 206 : 200;
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${body.byteLength}`;
     res.writeHead(range ? 206 : 200, headers);
+    if (faults.trickle.has(path)) {
+      let at = 0;
+      const timer = setInterval(() => {
+        if (at >= slice.byteLength || req.socket.destroyed) {
+          clearInterval(timer);
+          if (at >= slice.byteLength) res.end();
+          return;
+        }
+        res.write(slice.subarray(at, at + 1));
+        sent.set(path, (sent.get(path) ?? 0) + 1);
+        at++;
+      }, 50);
+      req.socket.once('close', () => clearInterval(timer));
+      return true;
+    }
     const cut = faults.cutOnce.get(path);
     if (cut !== undefined && cut < slice.byteLength) {
       faults.cutOnce.delete(path);
@@ -126,6 +143,7 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       faults.ignoreRange = false;
       faults.offline = false;
       faults.status.clear();
+      faults.trickle.clear();
     },
     close: () =>
       new Promise<void>((done) => {
