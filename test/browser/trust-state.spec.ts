@@ -218,3 +218,39 @@ test('slow retrieval: a trickled index falls back to the cache, a trickled model
     await server.close();
   }
 });
+
+test('a cached chunk whose index lies past the file is dropped and the version still loads', async ({ page }) => {
+  const { fx, server } = await registry();
+  try {
+    const dbName = nextDb();
+    const open = () => openRuntimePage(page, server, fx.rootText, { storage: { dbName }, refreshInterval: 0 });
+    await open();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    const key = ['vad', '1.0.0', 'models/vad/1.0.0/model.onnx', 99];
+    await page.evaluate(
+      async ([name, k]) => {
+        const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
+        const db = await request(indexedDB.open(name));
+        const [n, v, f, i] = k as [string, string, string, number];
+        await request(db.transaction('chunks', 'readwrite').objectStore('chunks').put({ name: n, version: v, file: f, index: i, data: new Blob([new Uint8Array(8)]) }));
+        db.close();
+      },
+      [dbName, key] as const,
+    );
+    await open();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    const left = await page.evaluate(
+      async ([name, k]) => {
+        const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
+        const db = await request(indexedDB.open(name));
+        const value = await request(db.transaction('chunks', 'readonly').objectStore('chunks').get(k as IDBValidKey));
+        db.close();
+        return value === undefined;
+      },
+      [dbName, key] as const,
+    );
+    expect(left).toBe(true);
+  } finally {
+    await server.close();
+  }
+});
