@@ -113,13 +113,19 @@ export class DegradingStateStore implements StateStore {
   installId = () => this.#fallback.run((store) => store.installId(), carryTrust);
   backendChoice = (key: string) => this.#fallback.run((store) => store.backendChoice(key), carryTrust);
   rememberBackend: StateStore['rememberBackend'] = (key, choice) => this.#fallback.run((store) => store.rememberBackend(key, choice), carryTrust);
-  raiseIndexFloor: StateStore['raiseIndexFloor'] = (version, text) => this.#fallback.run((store) => store.raiseIndexFloor(version, text), carryTrust);
+  raiseIndexFloor: StateStore['raiseIndexFloor'] = (namespace, floor, text) =>
+    this.#fallback.run((store) => store.raiseIndexFloor(namespace, floor, text), carryTrust);
+  trustEntries = () => this.#fallback.run((store) => store.trustEntries(), carryTrust);
 }
 
-/** Rollback protection must not reset when storage fails: the floor and roots move to memory. */
+/**
+ * Rollback protection must not reset when storage fails: the install id and every
+ * namespace's roots, floor and offline index move to memory.
+ */
 async function carryTrust(memory: StateStore, durable: StateStore): Promise<void> {
-  for (const key of ['installId', 'highestIndexVersion', 'root', 'index'] as const) {
-    const value = await durable.get(key).catch(() => undefined);
-    if (value !== undefined) await memory.set(key, value as never);
+  const id = await durable.get('installId').catch(() => undefined);
+  if (id !== undefined) await memory.set('installId', id);
+  for (const [key, value] of await durable.trustEntries().catch(() => [])) {
+    if (value !== undefined) await memory.set(key as `trust:${string}:index`, value as never);
   }
 }

@@ -1,6 +1,7 @@
 import type { ChunkRecord, VersionRecord } from './db.js';
 import type { RememberedBackend, StateValues } from './state-store.js';
 import type { ModelStore, StateStore } from './surface.js';
+import { floorMayRise, TRUST_PREFIX, trustKey, type IndexFloor } from './trust-records.js';
 
 const versionId = (name: string, version: string) => JSON.stringify([name, version]);
 const chunkPrefix = (name: string, version: string, file?: string) =>
@@ -132,11 +133,14 @@ export class MemoryStateStore implements StateStore {
     this.#values.set(`backend:${key}`, choice);
   }
 
-  async raiseIndexFloor(version: number, indexText: string): Promise<void> {
-    const current = (this.#values.get('highestIndexVersion') as number | undefined) ?? 0;
-    if (version >= current) {
-      this.#values.set('highestIndexVersion', version);
-      this.#values.set('index', indexText);
+  async raiseIndexFloor(namespace: string, floor: IndexFloor, indexText: string): Promise<void> {
+    if (floorMayRise(this.#values.get(trustKey(namespace, 'floor')) as IndexFloor | undefined, floor)) {
+      this.#values.set(trustKey(namespace, 'floor'), floor);
+      this.#values.set(trustKey(namespace, 'index'), indexText);
     }
+  }
+
+  async trustEntries(): Promise<Array<[string, unknown]>> {
+    return [...this.#values.entries()].filter(([key]) => key.startsWith(TRUST_PREFIX));
   }
 }

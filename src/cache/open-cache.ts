@@ -27,6 +27,13 @@ export interface StorageStatus {
   reason?: StorageFallbackReason;
   /** The browser's error name behind `reason` (e.g. `UnknownError`), when there was one. */
   error?: string;
+  /**
+   * Whether the browser granted persistent storage (`navigator.storage.persist()`,
+   * asked once when the cache opens), so it will not evict the cache, and with it the
+   * rollback floor, under storage pressure. Absent where the API is missing or the
+   * cache is in memory.
+   */
+  persisted?: boolean;
 }
 
 export interface OpenCache {
@@ -70,6 +77,7 @@ export async function openCache(dbName: string): Promise<OpenCache> {
     failed = true;
     failure = error;
   };
+  const persisted = await requestPersistence();
   const store = new DegradingModelStore(new IdbModelStore(db, probed.format), onDegrade);
   const state = new DegradingStateStore(new IdbStateStore(db), onDegrade);
   return {
@@ -78,9 +86,19 @@ export async function openCache(dbName: string): Promise<OpenCache> {
     status: () =>
       failed
         ? { persistent: false, format: 'memory', reason: 'write-failed', ...errorName(failure) }
-        : { persistent: true, format: probed.format },
+        : { persistent: true, format: probed.format, ...(persisted === undefined ? {} : { persisted }) },
     close: () => db.close(),
   };
+}
+
+/** Asks the browser to keep this origin's storage; `undefined` where it cannot be asked. */
+async function requestPersistence(): Promise<boolean | undefined> {
+  const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+  if (typeof storage?.persist !== 'function') return undefined;
+  return storage.persist().then(
+    (granted) => granted === true,
+    () => false,
+  );
 }
 
 function inMemory(why: { reason: StorageFallbackReason; error?: unknown }): OpenCache {

@@ -1,17 +1,19 @@
 import type { OutpostDB } from './db.js';
+import { floorMayRise, TRUST_PREFIX, trustKey, type IndexFloor } from './trust-records.js';
 
 /**
  * Small persisted facts, typed by key. Rollback protection, the install id and the
- * last verified metadata (for offline loads) live here.
+ * last verified metadata (for offline loads) live here; trust state per namespace
+ * (trust-records.ts).
  */
 export interface StateValues {
   installId: string;
-  /** Highest index version ever verified: a lower one is a rollback. */
-  highestIndexVersion: number;
-  /** Latest verified root envelope (text), so rotations need not be replayed. */
-  root: string;
+  /** Root envelopes (text) after the shipped root, in order: each chains from the one before. */
+  [key: `trust:${string}:roots`]: string[];
+  /** The rollback floor and the keys it belongs to. */
+  [key: `trust:${string}:floor`]: IndexFloor;
   /** Last verified index envelope (text), for loads while offline. */
-  index: string;
+  [key: `trust:${string}:index`]: string;
 }
 
 export interface RememberedBackend {
@@ -61,14 +63,25 @@ export class StateStore {
     await this.#db.put('state', choice, `backend:${key}`);
   }
 
-  /** Raises the rollback floor; never lowers it, even when two tabs race. */
-  async raiseIndexFloor(version: number, indexText: string): Promise<void> {
+  /**
+   * Raises the rollback floor of `namespace` and stores the index beside it; never
+   * lowers it under the same keys, even when two tabs race (one transaction).
+   */
+  async raiseIndexFloor(namespace: string, floor: IndexFloor, indexText: string): Promise<void> {
     const tx = this.#db.transaction('state', 'readwrite');
-    const current = ((await tx.store.get('highestIndexVersion')) as number | undefined) ?? 0;
-    if (version >= current) {
-      await tx.store.put(version, 'highestIndexVersion');
-      await tx.store.put(indexText, 'index');
+    const current = (await tx.store.get(trustKey(namespace, 'floor'))) as IndexFloor | undefined;
+    if (floorMayRise(current, floor)) {
+      await tx.store.put(floor, trustKey(namespace, 'floor'));
+      await tx.store.put(indexText, trustKey(namespace, 'index'));
     }
     await tx.done;
+  }
+
+  /** Every trust record of every namespace, for carrying them over to memory. */
+  async trustEntries(): Promise<Array<[string, unknown]>> {
+    const range = IDBKeyRange.bound(TRUST_PREFIX, `${TRUST_PREFIX}\uffff`);
+    const tx = this.#db.transaction('state', 'readonly');
+    const [keys, values] = await Promise.all([tx.store.getAllKeys(range), tx.store.getAll(range), tx.done]);
+    return keys.map((key, i) => [String(key), values[i]]);
   }
 }

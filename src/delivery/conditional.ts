@@ -39,7 +39,7 @@ export async function fetchIfChanged(ctx: RequestContext, url: URL, maxBytes: nu
     });
   }
   try {
-    const bytes = await readCapped(response, maxBytes, url);
+    const bytes = await readCapped(response, maxBytes, url, ctx.retry);
     return { status: 'changed', bytes, etag: response.headers.get('etag') ?? undefined };
   } catch (error) {
     throw asDownloadError(error, url.href, ctx.signal);

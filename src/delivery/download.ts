@@ -1,7 +1,7 @@
 import { isOutpostError, OutpostError } from '../errors.js';
 import { chunkRange, verifyChunk } from '../registry/integrity.js';
 import type { FileEntry } from '../registry/schema.js';
-import { getWithRetry, type RequestContext } from './http.js';
+import { getWithRetry, guardedRead, type RequestContext } from './http.js';
 import { asDownloadError, backoffDelay, sleep } from './retry.js';
 
 export interface DownloadRequest {
@@ -96,6 +96,7 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
 
   const reader = response.body?.getReader();
   if (!reader) throw new CutShort('empty body');
+  const read = guardedRead(reader, ctx.retry, url);
   // Verification and storage of chunk i overlap with the network read of chunk i+1.
   let pipeline: Promise<void> = Promise.resolve();
   let failed: unknown;
@@ -118,7 +119,7 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
       // Backpressure: a network faster than storage would otherwise pile whole chunks up in memory.
       if (queued >= MAX_QUEUED_CHUNKS) await pipeline.catch(() => undefined);
       if (failed !== undefined) throw failed;
-      const { done, value } = await reader.read();
+      const { done, value } = await read();
       if (done) throw new CutShort(`connection closed at byte ${position} of ${end}`);
       request.onReceived?.(value.byteLength);
       state.received += value.byteLength;

@@ -1,5 +1,5 @@
 import { OutpostError } from '../errors.js';
-import { asDownloadError, backoffDelay, isRetryableStatus, sleep, type RetryPolicy } from './retry.js';
+import { asDownloadError, backoffDelay, DEFAULT_RETRY, isRetryableStatus, sleep, type RetryPolicy } from './retry.js';
 
 export interface RequestContext {
   fetch: typeof fetch;
@@ -35,10 +35,50 @@ export async function getWithRetry(ctx: RequestContext, url: URL, headers?: Head
 }
 
 /**
- * Reads a metadata body, refusing more than `maxBytes` (endless-data defence) before
- * reading it all: METADATA_INVALID when oversized.
+ * `reader.read` with the slow-retrieval rules of `policy`: DOWNLOAD_FAILED (details
+ * `reason: 'idle' | 'slow'`) and the body cancelled when nothing arrives for
+ * `idleTimeoutMs`, or when, past that long, the average rate is below
+ * `minBytesPerSecond`. A server trickling bytes can then hold neither a load nor the
+ * cross-tab lock of a download.
  */
-export async function readCapped(response: Response, maxBytes: number, url: URL): Promise<Uint8Array> {
+export function guardedRead(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  policy: Pick<RetryPolicy, 'idleTimeoutMs' | 'minBytesPerSecond'>,
+  url: URL,
+): () => Promise<ReadableStreamReadResult<Uint8Array>> {
+  const idle = policy.idleTimeoutMs ?? DEFAULT_RETRY.idleTimeoutMs!;
+  const minRate = policy.minBytesPerSecond ?? DEFAULT_RETRY.minBytesPerSecond!;
+  const started = Date.now();
+  let total = 0;
+  const fail = (reason: 'idle' | 'slow', message: string) => {
+    void reader.cancel().catch(() => undefined);
+    return new OutpostError('DOWNLOAD_FAILED', `${url.href}: ${message}`, { details: { url: url.href, reason, bytes: total } });
+  };
+  return async () => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(fail('idle', `no bytes for ${idle} ms`)), idle);
+    });
+    try {
+      const result = await Promise.race([reader.read(), timeout]);
+      if (!result.done) total += result.value.byteLength;
+      const elapsed = Date.now() - started;
+      if (!result.done && elapsed > idle && (total * 1000) / elapsed < minRate) {
+        throw fail('slow', `${Math.round((total * 1000) / elapsed)} bytes/s, below the ${minRate} bytes/s minimum`);
+      }
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/**
+ * Reads a metadata body, refusing more than `maxBytes` (endless-data defence) before
+ * reading it all: METADATA_INVALID when oversized; DOWNLOAD_FAILED when the body is
+ * slower than `policy` allows ({@link guardedRead}).
+ */
+export async function readCapped(response: Response, maxBytes: number, url: URL, policy: Pick<RetryPolicy, 'idleTimeoutMs' | 'minBytesPerSecond'> = DEFAULT_RETRY): Promise<Uint8Array> {
   const oversized = (seen: number) =>
     new OutpostError('METADATA_INVALID', `${url.href} is larger than the ${maxBytes}-byte limit`, {
       details: { url: url.href, maxBytes, seen },
@@ -50,10 +90,11 @@ export async function readCapped(response: Response, maxBytes: number, url: URL)
   }
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
+  const read = guardedRead(reader, policy, url);
   const parts: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await read();
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
@@ -85,7 +126,7 @@ export async function fetchMetadata(ctx: RequestContext, url: URL, maxBytes: num
     });
   }
   try {
-    return await readCapped(response, maxBytes, url);
+    return await readCapped(response, maxBytes, url, ctx.retry);
   } catch (error) {
     throw asDownloadError(error, url.href, ctx.signal);
   }

@@ -7,9 +7,13 @@ export interface RetryPolicy {
   baseDelayMs: number;
   /** No single wait exceeds this, `Retry-After` included. @default 10000 */
   maxDelayMs: number;
+  /** Slow retrieval: a response body that sends nothing for this long fails. @default 30000 */
+  idleTimeoutMs?: number;
+  /** Slow retrieval: a body slower than this on average, once `idleTimeoutMs` has passed, fails. @default 1024 */
+  minBytesPerSecond?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 10_000 };
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 250, maxDelayMs: 10_000, idleTimeoutMs: 30_000, minBytesPerSecond: 1024 };
 
 /** Statuses worth another try: the server or a proxy may recover. */
 export function isRetryableStatus(status: number): boolean {

@@ -36,7 +36,7 @@ export async function probeNextRoot(ctx: RequestContext, url: URL, maxBytes: num
   }
   let bytes: Uint8Array;
   try {
-    bytes = await readCapped(response, maxBytes, url);
+    bytes = await readCapped(response, maxBytes, url, ctx.retry);
   } catch (error) {
     // Oversized: a root never is, so this is some other document.
     if (error instanceof OutpostError && error.code === 'METADATA_INVALID') return undefined;

@@ -1,12 +1,14 @@
 import { isOutpostError, OutpostError } from '../errors.js';
-import { fromUtf8, utf8 } from '../registry/encoding.js';
-import { INDEX_PATH, MAX_INDEX_BYTES, MAX_ROOT_BYTES } from '../registry/layout.js';
+import { fromUtf8, sha256Hex, utf8 } from '../registry/encoding.js';
+import { INDEX_PATH, MAX_INDEX_BYTES, MAX_ROOT_BYTES, MAX_ROOT_ROTATIONS, rootVersionPath } from '../registry/layout.js';
 import { parseEnvelopeBytes } from '../registry/parse.js';
 import { registryUrl } from '../registry/paths.js';
 import type { Index, Root } from '../registry/schema.js';
-import { isExpired, updateRoot, verifyIndex, verifyTrustedRoot } from '../registry/verify.js';
+import { isExpired, verifyIndex, verifyRootUpdate, verifyTrustedRoot } from '../registry/verify.js';
 import type { StateStore } from '../cache/surface.js';
-import { fetchMetadata, type RequestContext } from './http.js';
+import { trustKey, type IndexFloor } from '../cache/trust-records.js';
+import type { RequestContext } from './http.js';
+import { indexKeysOf, trustNamespace } from './trust-namespace.js';
 import { probeNextRoot } from './root-probe.js';
 import { fetchIfChanged, type ConditionalResult } from './conditional.js';
 
@@ -22,13 +24,17 @@ export interface TrustedIndex {
 
 /**
  * The chain of trust for one runtime: the shipped root, its rotations, and the index,
- * with the rollback floor and the last verified copies persisted for offline use.
+ * with the rollback floor and the last verified copies persisted for offline use, all
+ * under the namespace of this registry and shipped root (trust-namespace.ts).
  */
 export class TrustChain {
   readonly #base: string | URL;
   readonly #shippedRoot: unknown;
   readonly #state: StateStore;
-  #root: Promise<Root> | undefined;
+  #namespace: Promise<string> | undefined;
+  /** The newest root verified so far in this runtime, and the envelopes after the shipped one. */
+  #current: { root: Root; chain: string[] } | undefined;
+  #walk: Promise<Root> | undefined;
   /** ETag of the last index verified, for conditional refreshes. */
   #etag: string | undefined;
 
@@ -38,53 +44,82 @@ export class TrustChain {
     this.#state = state;
   }
 
+  #ns(): Promise<string> {
+    this.#namespace ??= trustNamespace(this.#base, this.#shippedRoot);
+    return this.#namespace;
+  }
+
   /**
-   * The newest root reachable from the shipped one: the persisted root when it is
-   * newer, then any rotations the registry publishes. Walked once per runtime; a
-   * failed walk (offline) keeps the root it reached and is retried on the next load.
+   * The newest root reachable from the shipped one: the persisted chain (each step
+   * re-verified from the shipped root), then any rotations the registry publishes.
+   * Walked on every index fetch, so a runtime open across a rotation stops trusting
+   * the old keys, and a walk cut short by network trouble is taken up again next time;
+   * concurrent callers share one walk.
    */
   root(ctx: RequestContext): Promise<Root> {
-    this.#root ??= this.#walkRoot(ctx).catch((error: unknown) => {
-      this.#root = undefined;
-      throw error;
+    this.#walk ??= this.#walkRoot(ctx).finally(() => {
+      this.#walk = undefined;
     });
-    return this.#root;
+    return this.#walk;
   }
 
   async #walkRoot(ctx: RequestContext): Promise<Root> {
-    const shipped = await verifyTrustedRoot(this.#shippedRoot);
-    let root = shipped;
-    const persisted = await this.#state.get('root');
+    const ns = await this.#ns();
     let damaged: unknown;
-    if (persisted !== undefined) {
-      // Re-verified, not trusted blindly: it must chain from the shipped root's keys
-      // or be signed by its own keys at a higher version reached before.
-      const stored = await verifyTrustedRoot(persisted, 'persisted root').catch((error: unknown) => {
-        damaged = error;
-        return undefined;
-      });
-      if (stored && stored.version > shipped.version) root = stored;
-      // Dropped: the walk below rebuilds it from the shipped root when online.
-      if (damaged !== undefined) await this.#state.delete('root');
+    if (this.#current === undefined) {
+      const restored = await this.#restoreRoot(ns);
+      damaged = restored.damaged;
+      this.#current = { root: restored.root, chain: restored.chain };
     }
-    let latestText: string | undefined;
+    let { root } = this.#current;
+    const chain = [...this.#current.chain];
     try {
-      root = await updateRoot(root, async (path) => {
+      for (let step = 0; step < MAX_ROOT_ROTATIONS; step++) {
+        const path = rootVersionPath(root.version + 1);
         const bytes = await probeNextRoot(ctx, registryUrl(this.#base, path), MAX_ROOT_BYTES);
-        if (bytes !== undefined) latestText = fromUtf8(bytes);
-        return bytes;
-      });
+        if (bytes === undefined) break;
+        root = await verifyRootUpdate(root, parseEnvelopeBytes(bytes, MAX_ROOT_BYTES, path), path);
+        chain.push(fromUtf8(bytes));
+      }
     } catch (error) {
       if (!isOfflineError(error)) throw error;
       if (damaged !== undefined) {
+        // Not kept: the next walk restores again (the damage is gone by then) from the shipped root.
+        this.#current = undefined;
         throw new OutpostError('INTEGRITY_MISMATCH', 'the cached root is damaged and the registry is unreachable', {
           cause: damaged,
           details: { record: 'root' },
         });
       }
     }
-    if (latestText !== undefined) await this.#state.set('root', latestText);
+    // Kept even when the walk was cut short: each step is verified, and the rest follows next time.
+    if (chain.length > this.#current.chain.length) await this.#state.set(trustKey(ns, 'roots'), chain);
+    this.#current = { root, chain };
     return root;
+  }
+
+  /**
+   * The shipped root and the persisted rotations after it, each step verified from the
+   * shipped root N → N+1 (never a persisted root on its own signatures). A chain that
+   * does not verify is dropped; the walk rebuilds it from the shipped root.
+   */
+  async #restoreRoot(ns: string): Promise<{ root: Root; chain: string[]; damaged?: unknown }> {
+    const shipped = await verifyTrustedRoot(this.#shippedRoot);
+    const persisted = await this.#state.get(trustKey(ns, 'roots'));
+    if (persisted === undefined) return { root: shipped, chain: [] };
+    let root = shipped;
+    try {
+      if (!Array.isArray(persisted)) throw new TypeError('persisted roots are not a list');
+      for (const text of persisted as unknown[]) {
+        const path = rootVersionPath(root.version + 1);
+        if (typeof text !== 'string') throw new TypeError(`persisted ${path} is not text`);
+        root = await verifyRootUpdate(root, parseEnvelopeBytes(utf8(text), MAX_ROOT_BYTES, `persisted ${path}`), `persisted ${path}`);
+      }
+      return { root, chain: persisted as string[] };
+    } catch (error) {
+      await this.#state.delete(trustKey(ns, 'roots'));
+      return { root: shipped, chain: [], damaged: error };
+    }
   }
 
   /**
@@ -107,13 +142,17 @@ export class TrustChain {
 
   /**
    * The index again only if it changed since the last one verified (If-None-Match: an
-   * unchanged index costs a 304): `undefined` then. A changed index gets every check of
-   * {@link index} (signatures, rollback floor, expiry reported); network trouble throws
-   * instead of falling back to the cache, since the caller already holds an index.
+   * unchanged index costs a 304): `undefined` then. The root is walked first, as for
+   * every index fetch. A changed index gets every check of {@link index} (signatures,
+   * rollback floor, expiry reported); network trouble throws instead of falling back
+   * to the cache, since the caller already holds an index.
    */
   async refreshIndex(ctx: RequestContext): Promise<TrustedIndex | undefined> {
+    const before = this.#current?.root;
     const root = await this.root(ctx);
-    const fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES, this.#etag);
+    // New root keys may no longer cover the index held: fetch and verify it whole.
+    const etag = before === root ? this.#etag : undefined;
+    const fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES, etag);
     if (fetched.status === 'unchanged') return undefined;
     if (fetched.status === 'missing') {
       throw new OutpostError('DOWNLOAD_FAILED', `${INDEX_PATH} is missing from the registry`, { details: { path: INDEX_PATH } });
@@ -122,16 +161,27 @@ export class TrustChain {
   }
 
   async #acceptIndex(root: Root, bytes: Uint8Array, etag: string | undefined): Promise<TrustedIndex> {
-    const floor = await this.#state.get('highestIndexVersion');
+    const ns = await this.#ns();
+    const keys = indexKeysOf(root);
+    const stored = await this.#state.get(trustKey(ns, 'floor'));
+    // The floor belongs to the keys that signed it (TUF 5.3.11): once a root update
+    // changed them, a version fast-forwarded with a stolen key no longer binds.
+    const floor = isFloor(stored) && stored.keys === keys ? stored : undefined;
     const envelope = parseEnvelopeBytes(bytes, MAX_INDEX_BYTES, INDEX_PATH);
     const index = await verifyIndex(root, envelope, {
       now: Date.now(),
       allowExpired: true,
-      ...(floor === undefined ? {} : { highestTrustedVersion: floor }),
+      ...(floor === undefined ? {} : { highestTrustedVersion: floor.version }),
     });
+    const digest = await sha256Hex(bytes);
+    if (floor !== undefined && index.version === floor.version && digest !== floor.sha256) {
+      throw new OutpostError('ROLLBACK_DETECTED', `${INDEX_PATH} version ${index.version} differs from the index of that version trusted before`, {
+        details: { what: INDEX_PATH, version: index.version, highestTrustedVersion: floor.version },
+      });
+    }
     const expired = isExpired(index, Date.now());
     // An expired index is verified but never becomes the floor or the offline copy.
-    if (!expired) await this.#state.raiseIndexFloor(index.version, fromUtf8(bytes));
+    if (!expired) await this.#state.raiseIndexFloor(ns, { version: index.version, keys, sha256: digest }, fromUtf8(bytes));
     // Remembered only once verified, so a refused index is fetched whole next time.
     this.#etag = etag;
     // An expired root freezes updates just as an expired index does.
@@ -139,7 +189,8 @@ export class TrustChain {
   }
 
   async #cachedIndex(root: Root, reason: unknown): Promise<TrustedIndex> {
-    const text = await this.#state.get('index');
+    const key = trustKey(await this.#ns(), 'index');
+    const text = await this.#state.get(key);
     if (text === undefined) throw reason;
     let index: Index;
     try {
@@ -147,7 +198,7 @@ export class TrustChain {
       index = await verifyIndex(root, envelope, { now: Date.now(), allowExpired: true }, `cached ${INDEX_PATH}`);
     } catch (error) {
       // Damaged: dropped, so the next online load stores a verified copy again.
-      await this.#state.delete('index');
+      await this.#state.delete(key);
       throw new OutpostError('INTEGRITY_MISMATCH', `cached ${INDEX_PATH} is damaged and the registry is unreachable`, {
         cause: error,
         details: { record: 'index' },
@@ -155,6 +206,12 @@ export class TrustChain {
     }
     return { index, fresh: false, expired: isExpired(index, Date.now()), offlineReason: reason };
   }
+}
+
+/** A stored floor of the current shape (a damaged one counts as none: the signatures still hold). */
+function isFloor(value: unknown): value is IndexFloor {
+  const floor = value as Partial<IndexFloor> | undefined;
+  return typeof floor === 'object' && floor !== null && Number.isSafeInteger(floor.version) && typeof floor.keys === 'string' && typeof floor.sha256 === 'string';
 }
 
 /** Network trouble (retries spent) as opposed to a registry that answered wrongly. */

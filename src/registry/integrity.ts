@@ -56,6 +56,11 @@ function mismatch(file: FileEntry, message: string, details: Record<string, unkn
  * ```
  */
 export async function verifyChunk(file: FileEntry, chunk: number, bytes: Uint8Array): Promise<void> {
+  // A cached chunk of an older layout (a file now with fewer chunks) is a mismatch to
+  // drop and refetch, not a RangeError that blocks the version.
+  if (!Number.isInteger(chunk) || chunk < 0 || chunk >= file.chunks.length || chunk * file.chunkSize >= file.length) {
+    throw mismatch(file, `chunk ${chunk} lies outside the file's ${file.chunks.length} chunk(s)`, { chunk, expected: file.chunks.length });
+  }
   const { start, end } = chunkRange(file, chunk);
   if (bytes.length !== end - start) {
     throw mismatch(file, `chunk ${chunk} is ${bytes.length} bytes, expected ${end - start}`, {

@@ -26,6 +26,8 @@ const runtimeOptionsSchema = z.object({
       retries: z.number().int().min(0).max(20).optional(),
       baseDelayMs: z.number().min(0).max(60_000).optional(),
       maxDelayMs: z.number().min(0).max(600_000).optional(),
+      idleTimeoutMs: z.number().int().min(1).max(600_000).optional(),
+      minBytesPerSecond: z.number().min(0).max(1e9).optional(),
     })
     .optional(),
   wasm: z.object({ threads: z.number().int().min(1).max(64).optional() }).optional(),
@@ -52,7 +54,13 @@ export interface RuntimeOptions {
    * jitter; paused while the page is hidden); 0 = never. @default 300000
    */
   refreshInterval?: number;
-  /** Network retry policy. @default { retries: 4, baseDelayMs: 250, maxDelayMs: 10000 } */
+  /**
+   * Network retry policy, and the slow-retrieval rules for every metadata and chunk
+   * body: `idleTimeoutMs` with no bytes, or an average below `minBytesPerSecond` once
+   * that long has passed, fails the request with DOWNLOAD_FAILED (metadata then falls
+   * back to the cache, as offline).
+   * @default { retries: 4, baseDelayMs: 250, maxDelayMs: 10000, idleTimeoutMs: 30000, minBytesPerSecond: 1024 }
+   */
   retry?: Partial<RetryPolicy>;
   /** WASM threads (onnxruntime's `numThreads`; 1 turns threading off). @default onnxruntime's own choice */
   wasm?: { threads?: number };

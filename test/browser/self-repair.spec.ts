@@ -2,6 +2,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { buildRegistry, type RegistryFixture } from './support/registry-fixture.js';
 import { startRegistryServer, type RegistryServer } from './support/registry-server.js';
 import { expectCode, expectLoaded, load, openRuntimePage } from './support/delivery.js';
+import { trustKey } from '../../src/cache/trust-records.js';
+import { trustNamespace } from '../../src/delivery/trust-namespace.js';
 
 // Self-repair: every cached record is checked when used. Online, a damaged one is
 // dropped and fetched again and the load succeeds; offline, the load fails with
@@ -24,7 +26,9 @@ interface Damage {
 
 const chunk = (kind: Kind): Damage => ({ record: 'chunk', store: 'chunks', key: ['vad', '1.0.0', FILE, 2], field: 'data', kind });
 const manifest = (kind: Exclude<Kind, 'delete'>): Damage => ({ record: 'manifest', store: 'versions', key: ['vad', '1.0.0'], field: 'manifest', kind });
-const index = (kind: Exclude<Kind, 'delete'>): Damage => ({ record: 'index', store: 'state', key: 'index', kind });
+// The offline index lives under the registry's trust namespace; its key is resolved per test.
+const INDEX_KEY = 'trust:<namespace>:index';
+const index = (kind: Exclude<Kind, 'delete'>): Damage => ({ record: 'index', store: 'state', key: INDEX_KEY, kind });
 
 const cases: Damage[] = [
   chunk('flip'), chunk('truncate'), chunk('wrongType'), chunk('delete'),
@@ -49,7 +53,8 @@ test.afterAll(async () => {
 test.beforeEach(() => server.reset());
 
 /** Damages one record in IndexedDB, as a disk fault, a bug or another script would. */
-async function damage(page: Page, dbName: string, d: Damage): Promise<void> {
+async function damage(page: Page, dbName: string, damage: Damage): Promise<void> {
+  const d = damage.key === INDEX_KEY ? { ...damage, key: trustKey(await trustNamespace(`${server.origin}/registry/`, fx.rootText), 'index') } : damage;
   await page.evaluate(
     async ([name, d]) => {
       const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));

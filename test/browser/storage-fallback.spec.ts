@@ -60,7 +60,7 @@ function refuse(refusal: Refusal): void {
 const usage = async (page: Page) => {
   const result = await page.evaluate(() => (window as any).harness.cache('r', 'usage'));
   expect(result.ok, JSON.stringify(result.error)).toBe(true);
-  return result.value as { bytes: number; quota?: number; persistent: boolean; format: string; reason?: string; error?: string };
+  return result.value as { bytes: number; quota?: number; persistent: boolean; persisted?: boolean; format: string; reason?: string; error?: string };
 };
 
 /** A run of the loaded model gives an output: the bytes it was built from were whole. */
@@ -81,6 +81,21 @@ test('the default cache stores Blob chunks and reports itself persistent', async
   await expectLoaded(result, '1.0.0');
   expect((result.info as any).cached).toBe(true);
   expect(await usage(page)).toMatchObject({ bytes: VAD_BYTES, persistent: true, format: 'blob' });
+  expect(typeof (await usage(page)).persisted).toBe('boolean');
+});
+
+test('persistent storage is requested when the cache opens, and usage() says whether it was granted', async ({ page }) => {
+  await page.addInitScript(() => {
+    (window as any).persistCalls = 0;
+    navigator.storage.persist = async () => {
+      (window as any).persistCalls++;
+      return true;
+    };
+  });
+  await openRefusing(page, undefined, 'fallback-persist');
+  await expectLoaded(await load(page, 'vad', {}, 'm'), '1.0.0');
+  expect(await usage(page)).toMatchObject({ persistent: true, persisted: true });
+  expect(await page.evaluate(() => (window as any).persistCalls)).toBe(1);
 });
 
 test('where Blob values are refused, chunks are stored as ArrayBuffer, remembered for the database', async ({ page }) => {

@@ -12,6 +12,7 @@ import type { Manifest, Reference } from '../../registry/schema.js';
 import { SAMPLE_INPUTS_HELP, sampleInputsFlags } from '../sample-inputs.js';
 import { CliError, daysFlag, HELP_OPTION, integerFlag, nameFlag, parseCommand, required, versionFlag } from '../args.js';
 import type { CliContext } from '../context.js';
+import { indexGuard, RECORD_HELP, RECORD_OPTIONS } from '../index-record.js';
 import { readExternalData } from '../external-data.js';
 import { readOptional, writeAtomic } from '../files.js';
 import { referenceInputSamples } from '../reference-inputs.js';
@@ -44,6 +45,7 @@ Options:
 ${SAMPLE_INPUTS_HELP}
   --expires <days>     index lifetime; default ${DEFAULT_INDEX_DAYS}
   --chunk-size <bytes> chunk size for hashing and resumable download; default ${DEFAULT_CHUNK_SIZE}
+${RECORD_HELP}
   -h, --help           show this help`;
 
 const OPTIONS = {
@@ -57,6 +59,7 @@ const OPTIONS = {
   'sample-inputs': { type: 'string' },
   'sample-max-bytes': { type: 'string' },
   'sample-window-bytes': { type: 'string' },
+  ...RECORD_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -112,7 +115,11 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const now = ctx.now();
   const root = await loadRoot(dir);
   const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
-  const index = nextIndex(await loadIndex(dir, root, now), now, days);
+  const guard = indexGuard(dir, values, keyPaths);
+  const stored = await loadIndex(dir, root, now);
+  // Before anything is written: storage may hold an older index copied back.
+  await guard.check(stored?.version);
+  const index = nextIndex(stored, now, days);
   // Checked before any file is written, so a refused publish leaves the registry as it was.
   assertUnpublished(index, name, version);
 
@@ -146,7 +153,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     manifest: { path: manifestPath(name, version), length: manifestBytes.length, sha256: await sha256Hex(manifestBytes) },
     publishedAt: now.toISOString(),
   });
-  await writeIndex(dir, index, signers);
+  await guard.save(index.version, await writeIndex(dir, index, signers), now);
 
   ctx.out(`published ${name}@${version}: ${file.path} (${file.length} bytes, ${file.chunks.length} chunk(s) of ${chunkSize})`);
   for (const { entry, location } of externals) ctx.out(`  external data: ${location} (${entry.length} bytes, ${entry.chunks.length} chunk(s))`);

@@ -1,5 +1,6 @@
 import { daysFlag, HELP_OPTION, integerFlag, nameFlag, parseCommand, required, versionFlag } from '../args.js';
 import type { CliContext } from '../context.js';
+import { indexGuard, RECORD_HELP, RECORD_OPTIONS } from '../index-record.js';
 import { releaseVersion } from '../index-edit.js';
 import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
 import { DEFAULT_INDEX_DAYS, loadRoot, nextIndex, requireIndex, writeIndex } from '../store.js';
@@ -20,6 +21,7 @@ Options:
   --rollout <percent>   0..100; default 100
   --key <file>          a targets private key file; repeat up to the threshold
   --expires <days>      index lifetime; default ${DEFAULT_INDEX_DAYS}
+${RECORD_HELP}
   -h, --help            show this help`;
 
 const OPTIONS = {
@@ -29,6 +31,7 @@ const OPTIONS = {
   rollout: { type: 'string' },
   key: { type: 'string', multiple: true },
   expires: { type: 'string' },
+  ...RECORD_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -46,9 +49,13 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const now = ctx.now();
   const root = await loadRoot(dir);
   const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
-  const index = nextIndex(await requireIndex(dir, root, now), now, days);
+  const guard = indexGuard(dir, values, keyPaths);
+  const stored = await requireIndex(dir, root, now);
+  // Before anything is written: storage may hold an older index copied back.
+  await guard.check(stored?.version);
+  const index = nextIndex(stored, now, days);
   const notes = releaseVersion(index, name, version, channel, rollout);
-  await writeIndex(dir, index, signers);
+  await guard.save(index.version, await writeIndex(dir, index, signers), now);
   ctx.out(`released ${name}@${version} on ${channel} to ${rollout}% of installs; index version ${index.version}`);
   for (const note of notes) ctx.out(`  ${note}`);
   return 0;

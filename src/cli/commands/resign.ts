@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import { OutpostError, isOutpostError } from '../../errors.js';
-import { sha256Hex } from '../../registry/encoding.js';
+import { fromUtf8, sha256Hex } from '../../registry/encoding.js';
 import { envelopePayload, signEnvelope, verifyEnvelope } from '../../registry/envelope.js';
 import type { SigningKey, TrustedRole } from '../../registry/keys.js';
 import { importRole } from '../../registry/keys.js';
 import { MAX_MANIFEST_BYTES, PAYLOAD_TYPES } from '../../registry/layout.js';
 import { parseEnvelopeBytes } from '../../registry/parse.js';
 import type { Index, VersionEntry } from '../../registry/schema.js';
-import { daysFlag, HELP_OPTION, parseCommand, required } from '../args.js';
+import { CliError, daysFlag, HELP_OPTION, parseCommand, required } from '../args.js';
 import type { CliContext } from '../context.js';
+import { indexGuard, RECORD_HELP, RECORD_OPTIONS } from '../index-record.js';
 import { readCapped, writeAtomic } from '../files.js';
 import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
 import { DEFAULT_INDEX_DAYS, envelopeFileBytes, loadRoot, nextIndex, requireIndex, writeIndex } from '../store.js';
@@ -16,23 +17,48 @@ import { DEFAULT_INDEX_DAYS, envelopeFileBytes, loadRoot, nextIndex, requireInde
 export const summary = 'refresh the index (new version and expiry); re-sign manifests after a targets key change';
 
 export const help = `Usage: outpost resign <registryDir> --key <private.json>... [--expires <days>]
+                     [--manifest <name@version>... | --resign-all-manifests]
 
 Writes the next index version with a fresh expiry: run it more often than the index
 lifetime (e.g. daily from a scheduler), or clients refuse updates as expired.
-Manifests whose signatures no longer meet the current root's targets threshold
-(after 'outpost rotate-root' changed the targets keys) are re-signed over the same
-payload bytes and re-pinned in the index. To extend the root's own expiry, run
+After 'outpost rotate-root' changed the targets keys, manifests whose signatures no
+longer meet the targets threshold are listed with the keys that signed them and
+when; a stolen old key may have signed some of them. Only those named with
+--manifest (or all, with --resign-all-manifests) are re-signed over the same payload
+bytes and re-pinned; without either nothing is written. Those left out stay
+unloadable (SIGNATURE_INVALID); revoke them. To extend the root's own expiry, run
 'outpost rotate-root' with the same keys.
 
 Options:
   --key <file>       a targets private key file; repeat up to the threshold
   --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS}
+  --manifest <name@version>
+                     re-sign this manifest; repeat
+  --resign-all-manifests
+                     re-sign every manifest the current keys do not cover
+${RECORD_HELP}
   -h, --help         show this help`;
 
-const OPTIONS = { key: { type: 'string', multiple: true }, expires: { type: 'string' }, ...HELP_OPTION } as const;
+const OPTIONS = {
+  key: { type: 'string', multiple: true },
+  expires: { type: 'string' },
+  manifest: { type: 'string', multiple: true },
+  'resign-all-manifests': { type: 'boolean' },
+  ...RECORD_OPTIONS,
+  ...HELP_OPTION,
+} as const;
 
-/** Re-signs one manifest if the current targets keys do not already cover it; returns its new pin. */
-async function refreshManifest(dir: string, entry: VersionEntry, targets: TrustedRole, signers: readonly SigningKey[]) {
+/** A manifest the current targets keys do not cover, and who signed it when. */
+interface Uncovered {
+  id: string;
+  entry: VersionEntry;
+  bytes: Uint8Array;
+  signers: string[];
+  createdAt: string;
+}
+
+/** The manifest of `entry`, checked against its pin, if the current targets keys do not cover it. */
+async function uncoveredManifest(dir: string, id: string, entry: VersionEntry, targets: TrustedRole): Promise<Uncovered | undefined> {
   const path = entry.manifest.path;
   const bytes = await readCapped(join(dir, path), MAX_MANIFEST_BYTES, path);
   if (bytes === undefined || bytes.length !== entry.manifest.length || (await sha256Hex(bytes)) !== entry.manifest.sha256) {
@@ -47,22 +73,34 @@ async function refreshManifest(dir: string, entry: VersionEntry, targets: Truste
   } catch (error) {
     if (!isOutpostError(error, 'SIGNATURE_INVALID')) throw error;
   }
-  const resigned = envelopeFileBytes(await signEnvelope(envelopePayload(envelope, path), PAYLOAD_TYPES.manifest, signers));
-  await writeAtomic(join(dir, path), resigned);
-  return { path, length: resigned.length, sha256: await sha256Hex(resigned) };
+  const payload = JSON.parse(fromUtf8(envelopePayload(envelope, path))) as { createdAt?: unknown };
+  return {
+    id,
+    entry,
+    bytes,
+    signers: envelope.signatures.map((signature) => signature.keyid.slice(0, 12)),
+    createdAt: typeof payload.createdAt === 'string' ? payload.createdAt : entry.publishedAt,
+  };
 }
 
-async function refreshManifests(dir: string, index: Index, targets: TrustedRole, signers: readonly SigningKey[]): Promise<string[]> {
-  const refreshed: string[] = [];
+async function uncoveredManifests(dir: string, index: Index, targets: TrustedRole): Promise<Uncovered[]> {
+  const found: Uncovered[] = [];
   for (const [name, model] of Object.entries(index.models)) {
     for (const [version, entry] of Object.entries(model.versions)) {
-      const pin = await refreshManifest(dir, entry, targets, signers);
-      if (pin === undefined) continue;
-      entry.manifest = pin;
-      refreshed.push(`${name}@${version}`);
+      const uncovered = await uncoveredManifest(dir, `${name}@${version}`, entry, targets);
+      if (uncovered !== undefined) found.push(uncovered);
     }
   }
-  return refreshed;
+  return found;
+}
+
+/** Re-signs the manifest over the same payload bytes and re-pins it in the index entry. */
+async function resignManifest(dir: string, manifest: Uncovered, signers: readonly SigningKey[]): Promise<void> {
+  const path = manifest.entry.manifest.path;
+  const envelope = parseEnvelopeBytes(manifest.bytes, MAX_MANIFEST_BYTES, path);
+  const resigned = envelopeFileBytes(await signEnvelope(envelopePayload(envelope, path), PAYLOAD_TYPES.manifest, signers));
+  await writeAtomic(join(dir, path), resigned);
+  manifest.entry.manifest = { path, length: resigned.length, sha256: await sha256Hex(resigned) };
 }
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
@@ -75,11 +113,33 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const now = ctx.now();
   const root = await loadRoot(dir);
   const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
+  const guard = indexGuard(dir, values, keyPaths);
+  const stored = await requireIndex(dir, root, now, true);
+  // Before anything is written: storage may hold an older index copied back.
+  await guard.check(stored?.version);
   // The index may still carry the signatures of targets keys a root rotation retired.
-  const index = nextIndex(await requireIndex(dir, root, now, true), now, days);
-  const refreshed = await refreshManifests(dir, index, await importRole(root, 'targets'), signers);
-  await writeIndex(dir, index, signers);
+  const index = nextIndex(stored, now, days);
+  const uncovered = await uncoveredManifests(dir, index, await importRole(root, 'targets'));
+  const named = new Set(values.manifest ?? []);
+  for (const id of named) {
+    if (!uncovered.some((manifest) => manifest.id === id)) {
+      throw new CliError('ENOENT', `--manifest ${id} is not a published manifest that the current targets keys do not cover`);
+    }
+  }
+  const all = values['resign-all-manifests'] === true;
+  const describe = (manifest: Uncovered) => `${manifest.id} (signed by ${manifest.signers.join(', ')}, created ${manifest.createdAt})`;
+  if (uncovered.length > 0 && named.size === 0 && !all) {
+    ctx.out('manifests the current targets keys do not cover (re-sign only those you published):');
+    for (const manifest of uncovered) ctx.out(`  ${describe(manifest)}`);
+    throw new CliError('ESELECT', `${uncovered.length} manifest(s) need re-signing; name them with --manifest <name@version>, or pass --resign-all-manifests; nothing was written`);
+  }
+  const chosen = uncovered.filter((manifest) => all || named.has(manifest.id));
+  // Files first, index last, as in publish: the index is the commit point.
+  for (const manifest of chosen) await resignManifest(dir, manifest, signers);
+  await guard.save(index.version, await writeIndex(dir, index, signers), now);
   ctx.out(`index version ${index.version}, expires ${index.expires}`);
-  if (refreshed.length > 0) ctx.out(`  re-signed manifests: ${refreshed.join(', ')}`);
+  if (chosen.length > 0) ctx.out(`  re-signed manifests: ${chosen.map(describe).join(', ')}`);
+  const left = uncovered.filter((manifest) => !chosen.includes(manifest));
+  if (left.length > 0) ctx.out(`  not re-signed (clients refuse them; revoke them): ${left.map(describe).join(', ')}`);
   return 0;
 }

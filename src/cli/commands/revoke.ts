@@ -1,5 +1,6 @@
 import { daysFlag, HELP_OPTION, nameFlag, parseCommand, required, versionFlag } from '../args.js';
 import type { CliContext } from '../context.js';
+import { indexGuard, RECORD_HELP, RECORD_OPTIONS } from '../index-record.js';
 import { revokeVersion } from '../index-edit.js';
 import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
 import { DEFAULT_INDEX_DAYS, loadRoot, nextIndex, requireIndex, writeIndex } from '../store.js';
@@ -18,6 +19,7 @@ Options:
   --version <v>      a published version
   --key <file>       a targets private key file; repeat up to the threshold
   --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS}
+${RECORD_HELP}
   -h, --help         show this help`;
 
 const OPTIONS = {
@@ -25,6 +27,7 @@ const OPTIONS = {
   version: { type: 'string' },
   key: { type: 'string', multiple: true },
   expires: { type: 'string' },
+  ...RECORD_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -40,13 +43,17 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const now = ctx.now();
   const root = await loadRoot(dir);
   const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
-  const index = nextIndex(await requireIndex(dir, root, now), now, days);
+  const guard = indexGuard(dir, values, keyPaths);
+  const stored = await requireIndex(dir, root, now);
+  // Before anything is written: storage may hold an older index copied back.
+  await guard.check(stored?.version);
+  const index = nextIndex(stored, now, days);
   const notes = revokeVersion(index, name, version);
   if (notes === undefined) {
     ctx.out(`${name}@${version} is already revoked; nothing changed`);
     return 0;
   }
-  await writeIndex(dir, index, signers);
+  await guard.save(index.version, await writeIndex(dir, index, signers), now);
   ctx.out(`revoked ${name}@${version}; index version ${index.version}`);
   for (const note of notes) ctx.out(`  ${note}`);
   return 0;

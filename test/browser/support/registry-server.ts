@@ -18,6 +18,10 @@ export interface Faults {
   ignoreRange: boolean;
   /** Fail every registry request at the socket, as a dead network would. */
   offline: boolean;
+  /** Answer requests for these paths with this status and no body (e.g. 503), while set. */
+  status: Map<string, number>;
+  /** Send these paths one byte every 50 ms after the headers, as a slow-retrieval attacker would. */
+  trickle: Set<string>;
 }
 
 export interface RegistryServer {
@@ -31,7 +35,7 @@ export interface RegistryServer {
 }
 
 export async function startRegistryServer(registryDir: string, repoRoot = process.cwd()): Promise<RegistryServer> {
-  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false };
+  const faults: Faults = { overrides: new Map(), cutOnce: new Map(), sequence: new Map(), ignoreRange: false, offline: false, status: new Map(), trickle: new Set() };
   const sent = new Map<string, number>();
   const requests: RegistryServer['requests'] = [];
   const root = resolve(registryDir);
@@ -50,6 +54,12 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       req.socket.destroy();
       return true;
     }
+    const status = faults.status.get(path);
+    if (status !== undefined) {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'text/plain' }).end('unavailable');
+      return true;
+    }
     let body: Uint8Array | undefined = faults.sequence.get(path)?.shift() ?? faults.overrides.get(path);
     if (!body) {
       const file = normalize(join(root, path));
@@ -60,6 +70,7 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       body = await fs.readFile(file).catch(() => undefined);
     }
     if (!body) {
+      record.status = 404;
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return true;
     }
@@ -85,6 +96,21 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
     record.status = range ? 206 : 200;
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${body.byteLength}`;
     res.writeHead(range ? 206 : 200, headers);
+    if (faults.trickle.has(path)) {
+      let at = 0;
+      const timer = setInterval(() => {
+        if (at >= slice.byteLength || req.socket.destroyed) {
+          clearInterval(timer);
+          if (at >= slice.byteLength) res.end();
+          return;
+        }
+        res.write(slice.subarray(at, at + 1));
+        sent.set(path, (sent.get(path) ?? 0) + 1);
+        at++;
+      }, 50);
+      req.socket.once('close', () => clearInterval(timer));
+      return true;
+    }
     const cut = faults.cutOnce.get(path);
     if (cut !== undefined && cut < slice.byteLength) {
       faults.cutOnce.delete(path);
@@ -116,6 +142,8 @@ export async function startRegistryServer(registryDir: string, repoRoot = proces
       faults.sequence.clear();
       faults.ignoreRange = false;
       faults.offline = false;
+      faults.status.clear();
+      faults.trickle.clear();
     },
     close: () =>
       new Promise<void>((done) => {

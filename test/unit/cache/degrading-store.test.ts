@@ -3,6 +3,7 @@ import { chunkBytes, chunkSize, toChunkData } from '../../../src/cache/chunk-dat
 import { DegradingModelStore, DegradingStateStore } from '../../../src/cache/degrading-store.js';
 import { MemoryModelStore, MemoryStateStore } from '../../../src/cache/memory-store.js';
 import type { ModelStore, StateStore } from '../../../src/cache/surface.js';
+import { trustKey } from '../../../src/cache/trust-records.js';
 
 const version = { name: 'vad', version: '1.0.0', manifest: new Uint8Array([1]), manifestSha256: 'ab', bytes: 8 };
 
@@ -98,9 +99,12 @@ describe('DegradingModelStore', () => {
 });
 
 describe('DegradingStateStore', () => {
-  it('keeps the rollback floor and install id when writes start failing', async () => {
+  it("keeps every namespace's rollback floor, roots and install id when writes start failing", async () => {
+    const floor = (version: number) => ({ version, keys: 'k1', sha256: String(version).repeat(64).slice(0, 64) });
     const inner = new MemoryStateStore();
-    await inner.raiseIndexFloor(7, 'index-7');
+    await inner.raiseIndexFloor('a', floor(7), 'index-a-7');
+    await inner.raiseIndexFloor('b', floor(3), 'index-b-3');
+    await inner.set(trustKey('b', 'roots'), ['root-b-2']);
     const id = await inner.installId();
     let failing = false;
     const durable: StateStore = {
@@ -113,18 +117,38 @@ describe('DegradingStateStore', () => {
       installId: () => inner.installId(),
       backendChoice: (key) => inner.backendChoice(key),
       rememberBackend: (key, choice) => inner.rememberBackend(key, choice),
-      raiseIndexFloor: async (v, text) => {
+      raiseIndexFloor: async (ns, f, text) => {
         if (failing) throw new DOMException('refused', 'UnknownError');
-        await inner.raiseIndexFloor(v, text);
+        await inner.raiseIndexFloor(ns, f, text);
       },
+      trustEntries: () => inner.trustEntries(),
     };
     const state = new DegradingStateStore(durable, () => undefined);
     failing = true;
-    await state.set('root', 'root-2');
-    expect(await state.get('highestIndexVersion')).toBe(7);
+    await state.set(trustKey('a', 'roots'), ['root-a-2']);
+    expect(await state.get(trustKey('a', 'floor'))).toEqual(floor(7));
+    expect(await state.get(trustKey('b', 'floor'))).toEqual(floor(3));
     expect(await state.installId()).toBe(id);
-    await state.raiseIndexFloor(5, 'index-5');
-    expect(await state.get('index')).toBe('index-7');
-    expect(await state.get('root')).toBe('root-2');
+    await state.raiseIndexFloor('a', floor(5), 'index-a-5');
+    expect(await state.get(trustKey('a', 'index'))).toBe('index-a-7');
+    expect(await state.get(trustKey('b', 'index'))).toBe('index-b-3');
+    expect(await state.get(trustKey('a', 'roots'))).toEqual(['root-a-2']);
+    expect(await state.get(trustKey('b', 'roots'))).toEqual(['root-b-2']);
+  });
+});
+
+describe('the rollback floor of one namespace', () => {
+  const floor = (version: number, keys = 'k1', sha256 = 'a'.repeat(64)) => ({ version, keys, sha256 });
+
+  it('rises under the same keys, resets when the keys change, and never moves to other bytes of its version', async () => {
+    const state = new MemoryStateStore();
+    await state.raiseIndexFloor('a', floor(Number.MAX_SAFE_INTEGER), 'fast-forwarded');
+    await state.raiseIndexFloor('a', floor(9), 'lower');
+    expect(await state.get(trustKey('a', 'index'))).toBe('fast-forwarded');
+    await state.raiseIndexFloor('a', floor(Number.MAX_SAFE_INTEGER, 'k1', 'b'.repeat(64)), 'same version, other bytes');
+    expect(await state.get(trustKey('a', 'index'))).toBe('fast-forwarded');
+    await state.raiseIndexFloor('a', floor(9, 'k2'), 'new keys');
+    expect(await state.get(trustKey('a', 'floor'))).toEqual(floor(9, 'k2'));
+    expect(await state.get(trustKey('b', 'floor'))).toBeUndefined();
   });
 });

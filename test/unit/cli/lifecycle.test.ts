@@ -157,9 +157,36 @@ describe('outpost CLI lifecycle', () => {
     const broken = await outpost(['verify', r.dir, '--root', r.shipped]);
     expect(broken.code).toBe(1);
     expect(broken.err).toContain('SIGNATURE_INVALID');
-    const run = await ok('resign', r.dir, '--key', r.k('n1'));
+    const run = await ok('resign', r.dir, '--key', r.k('n1'), '--resign-all-manifests');
     expect(run.out).toContain('re-signed manifests: vad@1.0.0');
     expect((await outpost(['verify', r.dir, '--root', r.shipped])).code).toBe(0);
+  });
+
+  it('after a targets key is stolen, resign lists the manifests to re-sign and re-signs only those named', async () => {
+    // The attacker, with the stolen targets keys, publishes vad@6.6.6.
+    await publishCopy('6.6.6');
+    await makeKeys(r.keys, 'n1');
+    await ok(
+      'rotate-root', r.dir, '--key', r.k('r1'), '--key', r.k('r2'), '--new-root-key', r.k('r1'), '--new-root-key', r.k('r2'),
+      '--targets-key', r.pub('n1'), '--threshold', '1',
+    );
+    const before = await readFile(join(r.dir, 'index.json'));
+    const listed = await outpost(['resign', r.dir, '--key', r.k('n1')]);
+    expect(listed.code).toBe(1);
+    expect(listed.out).toMatch(/vad@1\.0\.0 \(signed by [0-9a-f]{12}, [0-9a-f]{12}, created \d{4}-/);
+    expect(listed.out).toContain('vad@6.6.6 (signed by');
+    expect(listed.err).toContain('ESELECT: 2 manifest(s) need re-signing');
+    expect(await readFile(join(r.dir, 'index.json'))).toEqual(before);
+    const unknown = await outpost(['resign', r.dir, '--key', r.k('n1'), '--manifest', 'vad@9.9.9']);
+    expect(unknown.code).toBe(1);
+
+    const run = await ok('resign', r.dir, '--key', r.k('n1'), '--manifest', 'vad@1.0.0');
+    expect(run.out).toContain('re-signed manifests: vad@1.0.0');
+    expect(run.out).toContain('not re-signed (clients refuse them; revoke them): vad@6.6.6');
+    const verify = await outpost(['verify', r.dir, '--root', r.shipped]);
+    expect(verify.code).toBe(1);
+    expect(verify.err).toContain('SIGNATURE_INVALID: models/vad/6.6.6/manifest.json');
+    expect(verify.err).not.toContain('models/vad/1.0.0/manifest.json');
   });
 
   it('resign does not trust an index vouched for by a planted earlier root', async () => {

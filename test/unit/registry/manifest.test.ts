@@ -98,6 +98,13 @@ describe('file and chunk integrity', () => {
     await expect(verifyFileBytes(file, bytes.subarray(0, 2400))).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
   });
 
+  it('answers a chunk index past the file (a cache of an older layout) with INTEGRITY_MISMATCH, not RangeError', async () => {
+    const file = await describeFile('models/a/1.0.0/model.onnx', bytes, 1024);
+    for (const chunk of [3, 99, -1, 1.5]) {
+      await expect(verifyChunk(file, chunk, bytes.subarray(0, 10))).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', details: { chunk } });
+    }
+  });
+
   it('catches a whole-file hash that disagrees with correct chunks', async () => {
     const file = { ...(await describeFile('a.onnx', bytes, 1024)), sha256: 'b'.repeat(64) };
     await expect(verifyFileBytes(file, bytes)).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH', details: { expected: 'b'.repeat(64) } });
