@@ -29,7 +29,7 @@ function mount(host: HTMLElement, label: string, opts: uPlot.Options, data: uPlo
 }
 
 /** Latency over time: per backend, p50/p90/p99 lines (solid, dashed, dotted), log y. */
-export function latencyChart(host: HTMLElement, label: string, series: Array<{ backend: string; points: Array<{ t: number; p50: number; p90: number; p99: number }> }>): uPlot {
+export function latencyChart(host: HTMLElement, label: string, range: { from: number; to: number }, series: Array<{ backend: string; points: Array<{ t: number; p50: number; p90: number; p99: number }> }>): uPlot {
   const times = [...new Set(series.flatMap((s) => s.points.map((p) => p.t)))].sort((a, b) => a - b);
   const data: uPlot.AlignedData = [times.map((t) => t / 1000)];
   const lines: uPlot.Series[] = [{}];
@@ -40,11 +40,11 @@ export function latencyChart(host: HTMLElement, label: string, series: Array<{ b
       lines.push({ label: `${s.backend} ${q}`, stroke: color(i), dash: PERCENTILE_DASH[q]!, width: q === 'p50' ? 2 : 1.5, spanGaps: true, points: { show: true, size: 5 } });
     }
   });
-  return mount(host, label, { width: width(host), height: 260, scales: { y: { distr: 3 } }, axes: [{}, { label: 'ms per run', size: 60 }], series: lines }, data);
+  return mount(host, label, { width: width(host), height: 260, scales: { x: { range: [range.from / 1000, range.to / 1000] }, y: { distr: 3 } }, axes: [{}, { label: 'ms per run', size: 60 }], series: lines }, data);
 }
 
 /** Counts over time (errors, fallbacks): bars per step. */
-export function countsChart(host: HTMLElement, label: string, times: number[], series: Array<{ label: string; values: number[] }>): uPlot {
+export function countsChart(host: HTMLElement, label: string, range: { from: number; to: number }, times: number[], series: Array<{ label: string; values: number[] }>): uPlot {
   const bars = uPlot.paths.bars!({ size: [0.6, 40], gap: 2 });
   return mount(
     host,
@@ -52,6 +52,7 @@ export function countsChart(host: HTMLElement, label: string, times: number[], s
     {
       width: width(host),
       height: 200,
+      scales: { x: { range: [range.from / 1000, range.to / 1000] } },
       axes: [{}, { label: 'count per step', size: 60 }],
       series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: color(i + 1), fill: color(i + 1) + '99', paths: bars, points: { show: false } }))],
     },

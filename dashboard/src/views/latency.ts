@@ -17,7 +17,7 @@ export function renderLatency(series: LatencySeries, totals: Latency): void {
     { class: 'latency-summary' },
   );
   fill('latency', 'data', host, summary);
-  latencyChart(host, label, withPoints);
+  latencyChart(host, label, series, withPoints);
 }
 
 /** One row per backend, one column per browser family and major version: p50 (runs). */

@@ -22,7 +22,7 @@ export function renderRates(rates: Rates): void {
   const label = 'Errors and backend fallbacks per time step';
   const host = chartHost(label, 'rates');
   fill('rates', 'data', perVersion, fallbackLine, host);
-  countsChart(host, label, rates.points.map((p) => p.t), [
+  countsChart(host, label, rates, rates.points.map((p) => p.t), [
     { label: 'errors', values: rates.points.map((p) => p.errors) },
     { label: 'fallbacks', values: rates.points.map((p) => p.fallbacks) },
   ]);
