@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -142,6 +143,10 @@ test('runs like the reference are ok, shifted runs alert, and the dashboard show
   await testInfo.attach('dashboard', { body: shot, contentType: 'image/png' });
   await writeFile(testInfo.outputPath('dashboard.png'), shot);
   if (process.env.OUTPOST_DASHBOARD_SHOT) await writeFile(process.env.OUTPOST_DASHBOARD_SHOT, shot);
+
+  const axe = await new AxeBuilder({ page }).analyze();
+  const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 });
 
 test('an empty collector says what to do', async ({ page }) => {
