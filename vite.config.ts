@@ -31,7 +31,7 @@ function copyOrtRuntime(): Plugin {
 }
 
 // Outputs of the other build steps (tsc) that share dist/: emptying it would delete them.
-const KEEP_IN_DIST = new Set(['node', 'types', 'vite']);
+const KEEP_IN_DIST = new Set(['node', 'types', 'vite', 'dashboard']);
 
 function emptyOwnOutputs(): Plugin {
   return {

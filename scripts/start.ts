@@ -61,8 +61,8 @@ function assertPortFree(p: number, what: string): Promise<void> {
 
 /** The library and CLI, rebuilt only when a source is newer than the build. */
 function ensureBuild(): void {
-  const built = Math.min(newestMtime('dist/index.js'), newestMtime('dist/node/cli/main.js'), existsSync('dist/ort') ? Infinity : 0);
-  if (built === 0 || newestMtime('src') > built) run('npm', ['run', '--silent', 'build']);
+  const built = Math.min(newestMtime('dist/index.js'), newestMtime('dist/node/cli/main.js'), existsSync('dist/ort') ? Infinity : 0, newestMtime('dist/dashboard/index.html'));
+  if (built === 0 || Math.max(newestMtime('src'), newestMtime('dashboard')) > built) run('npm', ['run', '--silent', 'build']);
 }
 
 /** The demo page's Vite build, redone only when demo/ changed. */

@@ -1,6 +1,7 @@
 /**
  * The collector as a fastify app: receiver routes (/v1/metrics, /v1/logs), operations
- * (/healthz, /metrics) and the query API (/api/v1/latency). Build it with a store and
+ * (/healthz, /metrics), the query API (/api/v1/latency, …/latency/series,
+ * …/latency/browsers, /rates, /load, /models) and the dashboard at `/`. Build it with a store and
  * drive it with `app.inject` in tests or `app.listen` in the CLI.
  */
 import cors from '@fastify/cors';
@@ -12,7 +13,13 @@ import { resolveOptions, type CollectorOptions } from './options.js';
 import { runRetention } from './retention.js';
 import { healthzRoute } from './routes/healthz.js';
 import { ingestRoutes } from './routes/ingest-scope.js';
+import { dashboardRoute, defaultDashboardDir } from './routes/dashboard.js';
 import { latencyRoute } from './routes/latency.js';
+import { latencyBrowsersRoute } from './routes/latency-browsers.js';
+import { latencySeriesRoute } from './routes/latency-series.js';
+import { loadRoute } from './routes/load.js';
+import { modelsRoute } from './routes/models.js';
+import { ratesRoute } from './routes/rates.js';
 import { prometheusRoute } from './routes/prometheus.js';
 import { createCollectorMetrics } from './telemetry/metrics.js';
 
@@ -56,6 +63,12 @@ export async function buildCollectorApp(options: CollectorOptions): Promise<Fast
   await app.register(healthzRoute);
   await app.register(prometheusRoute);
   await app.register(latencyRoute);
+  await app.register(latencySeriesRoute);
+  await app.register(latencyBrowsersRoute);
+  await app.register(ratesRoute);
+  await app.register(loadRoute);
+  await app.register(modelsRoute);
+  if (resolved.dashboardDir !== false) await app.register(dashboardRoute, { dir: resolved.dashboardDir ?? defaultDashboardDir() });
   for (const plugin of resolved.plugins ?? []) await app.register(plugin);
 
   let retention: NodeJS.Timeout | undefined;

@@ -66,17 +66,22 @@ export interface CollectorOptions {
   logger?: Logger;
   /** Plugins registered after the collector's own routes (the operator view adds its routes here). */
   plugins?: FastifyPluginAsync[];
+  /**
+   * Folder of the built operator dashboard served at `/`; false serves none.
+   * @default the package's dist/dashboard (built by `npm run build`)
+   */
+  dashboardDir?: string | false;
 }
 
-export type ResolvedOptions = z.output<typeof schema> & Pick<CollectorOptions, 'store' | 'logger' | 'plugins'>;
+export type ResolvedOptions = z.output<typeof schema> & Pick<CollectorOptions, 'store' | 'logger' | 'plugins' | 'dashboardDir'>;
 
 /** `options` with defaults filled in; a TypeError names a bad field. */
 export function resolveOptions(options: CollectorOptions): ResolvedOptions {
-  const { store, logger, plugins, ...rest } = options;
+  const { store, logger, plugins, dashboardDir, ...rest } = options;
   const parsed = schema.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new TypeError(`collector option ${issue?.path.join('.')}: ${issue?.message}`);
   }
-  return { ...parsed.data, store, logger, plugins };
+  return { ...parsed.data, store, logger, plugins, ...(dashboardDir === undefined ? {} : { dashboardDir }) };
 }

@@ -162,6 +162,29 @@ test('a new user compares backends on real inputs, sees VAD and OCR, exports CSV
   const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
   expect(errors).toEqual([]);
+
+  await test.step("the dashboard shows the page's runs", async () => {
+    const dashboard = await page.locator('#dashboard').getAttribute('href');
+    expect(dashboard).toMatch(/^http:\/\/localhost:\d+\/$/);
+    // Leaving the page flushes its telemetry (pagehide, keepalive fetch).
+    await page.goto('about:blank');
+    const runs = async () => {
+      const answer = await fetch(`${dashboard}api/v1/latency?model=silero-vad`).then((r) => r.json() as Promise<{ rows: Array<{ count: number }> }>);
+      return answer.rows.reduce((n, r) => n + r.count, 0);
+    };
+    await expect.poll(runs, { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+    await page.goto(`${dashboard}?model=silero-vad&range=1h`);
+    await expect(page.locator('body[data-loaded]')).toBeAttached({ timeout: 30_000 });
+    await expect(page.locator('#latency')).toHaveAttribute('data-state', 'data');
+    await expect(page.locator('#latency .latency-summary')).toContainText('silero-vad@');
+    await expect(page.locator('#latency .uplot canvas')).toHaveCount(1);
+    await expect(page.locator('#load')).toHaveAttribute('data-state', 'data');
+    await expect(page.locator('#drift article.drift-version').first()).toBeAttached();
+    await page.screenshot({ path: testInfo.outputPath('dashboard.png'), fullPage: true });
+    const dashboardAxe = await new AxeBuilder({ page }).analyze();
+    const dashboardSerious = dashboardAxe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(dashboardSerious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  });
 });
 
 test('a port already in use gives a one-line error naming it', async () => {

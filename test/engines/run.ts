@@ -13,7 +13,10 @@ import { startOtlpReceiver, type OtlpReceiver } from '../browser/support/otlp-re
 import { buildRegistry, type RegistryFixture } from '../browser/support/registry-fixture.js';
 import { startRegistryServer, type RegistryServer } from '../browser/support/registry-server.js';
 import { ENGINES, launchEngine, type EngineDriver, type EngineName } from './drivers/index.js';
-import { CHUNK, delivery, execution, expectNoPageErrors, measureFeatures, telemetry, VAD, type Context } from './scenarios.js';
+import { serveCollector, type RunningCollector } from '../../src/collector/server.js';
+import { openSqliteStore } from '../../src/collector/store/sqlite.js';
+import { histogramPoint, metricsRequest } from '../unit/collector/otlp.js';
+import { CHUNK, delivery, execution, expectDashboardRenders, expectNoPageErrors, measureFeatures, telemetry, VAD, type Context } from './scenarios.js';
 
 const chosen = (process.env.OUTPOST_ENGINES?.split(',') ?? ENGINES) as EngineName[];
 const report: Record<string, unknown> = {};
@@ -22,6 +25,7 @@ let fx: RegistryFixture;
 let demoServer: Server | undefined;
 const DEMO_SITE = join('.cache', 'engines-demo-site');
 let server: RegistryServer;
+let collector: RunningCollector | undefined;
 
 before(async () => {
   fx = await buildRegistry({
@@ -35,6 +39,13 @@ before(async () => {
     ],
   });
   server = await startRegistryServer(fx.dir);
+  // A collector holding a few runs and loads, for the dashboard scenario.
+  collector = await serveCollector({ port: 0, store: openSqliteStore({ file: ':memory:' }), processMetrics: false, retentionIntervalMs: 0 });
+  const loadPoint = (phase: string) => histogramPoint({ bounds: [10, 100], buckets: [1, 1, 0], sum: 60, extra: [{ key: 'outpost.load.phase', value: { stringValue: phase } }, { key: 'outpost.load.cache', value: { stringValue: 'miss' } }] });
+  for (const body of [metricsRequest([histogramPoint({ bounds: [5, 10], buckets: [3, 4, 1] })]), metricsRequest([loadPoint('metadata'), loadPoint('compile')], 'outpost.load.duration')]) {
+    const answer = await fetch(`${collector.url}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (answer.status !== 200) throw new Error(`collector refused the seed data: ${answer.status}`);
+  }
   await ensureDemoRegistry();
   // The demo page as `npm start` serves it: its Vite build, the registry and dist/.
   const { build } = await import('vite');
@@ -57,6 +68,7 @@ before(async () => {
 
 after(async () => {
   await server?.close();
+  await collector?.close();
   demoServer?.closeAllConnections();
   demoServer?.close();
   if (process.env.OUTPOST_ENGINE_REPORT) await writeFile(process.env.OUTPOST_ENGINE_REPORT, `${JSON.stringify(report, null, 2)}\n`);
@@ -105,6 +117,18 @@ for (const name of chosen) {
       try {
         report[name] = { version: await driver.version(), ...(await measureFeatures({ page, fx, server })) };
         console.log(`${name}: ${JSON.stringify(report[name])}`);
+      } finally {
+        await page.close();
+      }
+    });
+
+    // WebKit (MiniBrowser over WebDriver) never showed the dashboard's document: not
+    // diagnosed yet, so skipped there by name rather than passing silently.
+    const dashboardSkip = name === 'webkit' ? 'WebKit: the dashboard page did not load under WebKitWebDriver (undiagnosed)' : false;
+    test('the operator dashboard renders its charts', { skip: dashboardSkip }, async () => {
+      const page = await driver.newPage();
+      try {
+        await expectDashboardRenders(page, collector!.url);
       } finally {
         await page.close();
       }

@@ -283,3 +283,22 @@ export async function expectNoPageErrors(ctx: Context, path: string): Promise<vo
   await ctx.page.evaluate(() => new Promise((r) => setTimeout(r, 3000)), null);
   assert.deepEqual(await ctx.page.errors(), []);
 }
+
+/**
+ * The operator dashboard served by a collector holding a few runs: loaded, its uPlot
+ * charts drawn (latency, rates, load phases), and no page errors.
+ */
+export async function expectDashboardRenders(page: EnginePage, collectorUrl: string): Promise<void> {
+  await page.goto(`${collectorUrl}/?range=1h&refresh=0`);
+  const charts = await page.evaluate(async () => {
+    for (let i = 0; i < 100 && document.body.dataset.loaded === undefined; i++) await new Promise((r) => setTimeout(r, 100));
+    return {
+      loaded: document.body.dataset.loaded !== undefined,
+      canvases: document.querySelectorAll('.uplot canvas').length,
+      latency: document.querySelector('#latency')?.getAttribute('data-state') ?? null,
+    };
+  }, null);
+  assert.deepEqual({ loaded: charts.loaded, latency: charts.latency }, { loaded: true, latency: 'data' });
+  assert.ok(charts.canvases >= 3, `expected the latency, rates and load charts, found ${charts.canvases} canvases`);
+  assert.deepEqual(await page.errors(), []);
+}

@@ -16,7 +16,8 @@ export const help = `Usage: outpost collector [options]
 
 Receives OTLP/HTTP metrics and logs (JSON or protobuf, gzip allowed) at /v1/metrics
 and /v1/logs, keeps per-minute rollups in SQLite (WAL), and serves /healthz,
-/metrics (Prometheus) and /api/v1/latency. SIGTERM or SIGINT stops it gracefully.
+/metrics (Prometheus), the query API (/api/v1/...) and the operator dashboard at /.
+SIGTERM or SIGINT stops it gracefully.
 Each flag can also be set by the environment variable named after it; flags win.
 
 Options:

@@ -5,6 +5,8 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { alertsHandler, driftHandler } from './api.js';
+import { driftHistoryHandler } from './history.js';
+import { DRIFT_FEATURE_ATTRIBUTE, DRIFT_METRIC } from './names.js';
 import { registerDriftMetrics } from './metrics.js';
 import { DriftMonitor, type DriftMonitorOptions } from './monitor.js';
 import { storeDriftSource } from './store-source.js';
@@ -25,6 +27,19 @@ export function driftPlugin(options: DriftPluginOptions): FastifyPluginAsync {
     registerDriftMetrics(app.collector.metrics.registry, monitor);
     app.get('/api/v1/drift', async (request, reply) => {
       const answer = await driftHandler(monitor, source, request.query, (options.now ?? Date.now)());
+      return reply.code(answer.status).send(answer.body);
+    });
+    app.get('/api/v1/drift/history', async (request, reply) => {
+      const rollups = async (q: { model: string; version: string; from: number; to: number }) =>
+        (await app.collector.store.rollups({ metric: DRIFT_METRIC, ...q })).map((row) => ({
+          model: row.series.model,
+          version: row.series.version,
+          feature: row.series.attributes[DRIFT_FEATURE_ATTRIBUTE] ?? '',
+          edges: row.series.bounds,
+          counts: row.buckets,
+          minute: row.minute,
+        }));
+      const answer = await driftHistoryHandler(monitor, rollups, request.query, (options.now ?? Date.now)());
       return reply.code(answer.status).send(answer.body);
     });
     app.get('/api/v1/alerts', async (request, reply) => {

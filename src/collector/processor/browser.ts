@@ -54,3 +54,39 @@ export function browserFamily(resource: readonly OtlpKeyValue[]): BrowserFamily 
   for (const [pattern, family] of AGENT_FAMILIES) if (pattern.test(agent)) return family;
   return 'other';
 }
+
+/**
+ * Point attribute the collector adds to `outpost.inference.duration` series: the
+ * browser's major version, so latency can be read per browser version. Only there:
+ * other series stay per family, so their count does not grow with browser releases.
+ */
+export const BROWSER_VERSION_ATTRIBUTE = 'browser.version';
+
+const BRAND_VERSION = /\s(\d{1,5})(?:\.[\d.]*)?$/;
+const AGENT_VERSION: Partial<Record<BrowserFamily, RegExp>> = {
+  edge: /\bEdg(?:e|A|iOS)?\/(\d{1,5})/,
+  opera: /\bOPR\/(\d{1,5})/,
+  samsung: /\bSamsungBrowser\/(\d{1,5})/,
+  firefox: /\b(?:Firefox|FxiOS)\/(\d{1,5})/,
+  chrome: /\b(?:Chrome|CriOS)\/(\d{1,5})/,
+  chromium: /\bChromium\/(\d{1,5})/,
+  safari: /\bVersion\/(\d{1,5})/,
+};
+
+/**
+ * The major version of `family` named by the resource ('' when none is given): the
+ * matching brand's version first, then the user agent's.
+ *
+ * @example
+ * ```ts
+ * browserMajorVersion([{ key: 'browser.brands', value: { arrayValue: { values: [{ stringValue: 'Google Chrome 120' }] } } }], 'chrome'); // '120'
+ * ```
+ */
+export function browserMajorVersion(resource: readonly OtlpKeyValue[], family: BrowserFamily): string {
+  const pattern = BRAND_FAMILIES.find(([, f]) => f === family)?.[0];
+  const brand = pattern === undefined ? undefined : brandsOf(resource).find((b) => pattern.test(b));
+  const fromBrand = brand === undefined ? undefined : BRAND_VERSION.exec(brand.trim())?.[1];
+  if (fromBrand !== undefined) return fromBrand;
+  const agentPattern = AGENT_VERSION[family];
+  return (agentPattern && agentPattern.exec(valueText(findValue(resource, 'user_agent.original')))?.[1]) ?? '';
+}

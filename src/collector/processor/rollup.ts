@@ -8,9 +8,10 @@ import { seriesKey } from '../store/series-key.js';
 import type { MetricKind, RollupDelta, SeriesKey } from '../store/types.js';
 import type { MetricsRequest, OtlpMetric } from '../receiver/otlp-schema.js';
 import { flattenAttributes } from './attributes.js';
-import { browserFamily } from './browser.js';
+import { BROWSER_VERSION_ATTRIBUTE, browserFamily, browserMajorVersion } from './browser.js';
 
 const MINUTE = 60_000;
+const INFERENCE_METRIC = 'outpost.inference.duration';
 const DELTA = 1;
 const CUMULATIVE = 2;
 
@@ -90,8 +91,9 @@ export function rollUp(request: MetricsRequest, window: TimeWindow): RollupResul
     for (let i = 0; i < point.buckets.length; i++) existing.buckets[i] = (existing.buckets[i] ?? 0) + (point.buckets[i] as number);
   }
 
-  function addMetric(metric: OtlpMetric, browser: string): void {
+  function addMetric(metric: OtlpMetric, browser: string, browserVersion: string): void {
     if (metric.histogram !== undefined) {
+      const extra: Record<string, string> = metric.name === INFERENCE_METRIC && browserVersion !== '' ? { [BROWSER_VERSION_ATTRIBUTE]: browserVersion } : {};
       const temporality = metric.histogram.aggregationTemporality ?? DELTA;
       for (const point of metric.histogram.dataPoints) {
         if (temporality === CUMULATIVE || temporality > DELTA) {
@@ -99,7 +101,7 @@ export function rollUp(request: MetricsRequest, window: TimeWindow): RollupResul
           continue;
         }
         const bounds = point.bucketCounts.length === 0 ? [] : point.explicitBounds;
-        add(seriesOf(metric.name, 'histogram', browser, bounds, flattenAttributes(point.attributes)), {
+        add(seriesOf(metric.name, 'histogram', browser, bounds, { ...flattenAttributes(point.attributes), ...extra }), {
           time: point.timeUnixNano,
           count: point.count,
           sum: point.sum ?? 0,
@@ -135,7 +137,8 @@ export function rollUp(request: MetricsRequest, window: TimeWindow): RollupResul
 
   for (const resourceMetrics of request.resourceMetrics) {
     const browser = browserFamily(resourceMetrics.resource.attributes);
-    for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) addMetric(metric, browser);
+    const browserVersion = browserMajorVersion(resourceMetrics.resource.attributes, browser);
+    for (const scope of resourceMetrics.scopeMetrics) for (const metric of scope.metrics) addMetric(metric, browser, browserVersion);
   }
   return { rollups: [...deltas.values()], accepted, rejected, problems: [...problems] };
 }

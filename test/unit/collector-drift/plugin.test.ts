@@ -138,4 +138,36 @@ describe('drift plugin on the collector', () => {
     expect(metrics).toMatch(/outpost_drift_alert\{model="vad",version="1\.1\.0",feature="input\.input\.mean"\} 1/);
     expect(metrics).toMatch(/outpost_drift_rejected_histograms\{model="vad",version="1\.0\.0",feature="input\.input\.mean"\} 1/);
   });
+
+  it('draws history: reference vs live bins and PSI over time that ends at the current verdict', async () => {
+    const drift = (await app.inject('/api/v1/drift?model=vad&version=1.1.0')).json().rows[0];
+    const now = Date.now();
+    const response = await app.inject(`/api/v1/drift/history?model=vad&version=1.1.0&from=${now - 30 * 60_000}&to=${now}&step=10`);
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({ model: 'vad', version: '1.1.0', reference: 'reference', step: 600_000 });
+    expect(body.features).toHaveLength(1);
+    const [feature] = body.features;
+    expect(feature.feature).toBe(FEATURE);
+    expect(feature.edges).toEqual(edges);
+    expect(feature.reference.reduce((a: number, b: number) => a + b, 0)).toBe(40);
+    expect(feature.live.reduce((a: number, b: number) => a + b, 0)).toBe(400);
+    expect(feature.points.length).toBeGreaterThanOrEqual(3);
+    const last = feature.points.at(-1);
+    expect(last).toMatchObject({ count: 400, status: 'alert' });
+    expect(last.psi).toBeCloseTo(drift.psi, 9);
+    // Before the data arrived the window held nothing.
+    expect(feature.points[0]).toMatchObject({ count: 0, status: 'insufficient', psi: null });
+  });
+
+  it('says "no reference" in history for a version without one, and 400s bad parameters', async () => {
+    const none = (await app.inject('/api/v1/drift/history?model=vad&version=2.0.0')).json();
+    expect(none).toMatchObject({ reference: 'no-reference', features: [] });
+    expect((await app.inject('/api/v1/drift/history?model=vad&version=9.9.9')).json().reference).toBe('unknown-version');
+    for (const query of ['model=vad', 'model=vad&version=1.0.0&step=0', 'model=vad&version=1.0.0&from=9&to=1', 'model=vad&version=1.0.0&x=1']) {
+      const res = await app.inject(`/api/v1/drift/history?${query}`);
+      expect(res.statusCode, query).toBe(400);
+      expect(res.json().issues.length).toBeGreaterThan(0);
+    }
+  });
 });
