@@ -24,6 +24,13 @@ import { chunkSpan, storeChunk, type MaterializeRequest } from './materialize.js
 export async function storeFile(request: MaterializeRequest): Promise<{ cached: number }> {
   const { store, name, version, file, ctx } = request;
   const have = await store.storedChunks(name, version, file.path);
+  // A record past the file's chunk count (an older layout, or damage) is dropped, not
+  // counted: the worker reads only the file's own chunks.
+  for (const index of have) {
+    if (Number.isInteger(index) && index >= 0 && index < file.chunks.length) continue;
+    have.delete(index);
+    await store.deleteChunk(name, version, file.path, index);
+  }
   const cached = [...have].reduce((sum, i) => sum + chunkSpan(file, i), 0);
   if (have.size === file.chunks.length) return { cached };
 
