@@ -29,9 +29,10 @@ export interface StorageStatus {
   error?: string;
   /**
    * Whether the browser granted persistent storage (`navigator.storage.persist()`,
-   * asked once when the cache opens), so it will not evict the cache, and with it the
-   * rollback floor, under storage pressure. Absent where the API is missing or the
-   * cache is in memory.
+   * asked once when the cache opens, never waited for: Firefox answers only after its
+   * prompt), so it will not evict the cache, and with it the rollback floor, under
+   * storage pressure. Until the answer comes it is what `persisted()` says. Absent
+   * where the API is missing or the cache is in memory.
    */
   persisted?: boolean;
 }
@@ -77,7 +78,7 @@ export async function openCache(dbName: string): Promise<OpenCache> {
     failed = true;
     failure = error;
   };
-  const persisted = await requestPersistence();
+  const persistence = await requestPersistence();
   const store = new DegradingModelStore(new IdbModelStore(db, probed.format), onDegrade);
   const state = new DegradingStateStore(new IdbStateStore(db), onDegrade);
   return {
@@ -86,19 +87,34 @@ export async function openCache(dbName: string): Promise<OpenCache> {
     status: () =>
       failed
         ? { persistent: false, format: 'memory', reason: 'write-failed', ...errorName(failure) }
-        : { persistent: true, format: probed.format, ...(persisted === undefined ? {} : { persisted }) },
+        : { persistent: true, format: probed.format, ...(persistence.granted === undefined ? {} : { persisted: persistence.granted }) },
     close: () => db.close(),
   };
 }
 
-/** Asks the browser to keep this origin's storage; `undefined` where it cannot be asked. */
-async function requestPersistence(): Promise<boolean | undefined> {
+/**
+ * Asks the browser to keep this origin's storage without waiting for the answer:
+ * Firefox answers `persist()` only once the user has answered its prompt, which may be
+ * never, and a load must not wait on that. `granted` starts as what `persisted()` says
+ * (no prompt; awaited at most a second) and follows `persist()`'s answer when it comes;
+ * `undefined` where the API is missing.
+ */
+async function requestPersistence(): Promise<{ granted: boolean | undefined }> {
   const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
-  if (typeof storage?.persist !== 'function') return undefined;
-  return storage.persist().then(
-    (granted) => granted === true,
-    () => false,
+  const state: { granted: boolean | undefined } = { granted: undefined };
+  if (typeof storage?.persist !== 'function') return state;
+  void storage.persist().then(
+    (granted) => (state.granted = granted === true),
+    () => undefined,
   );
+  if (typeof storage.persisted === 'function') {
+    const now = await Promise.race([
+      storage.persisted().then((value) => value === true, () => undefined),
+      new Promise<undefined>((resolve) => setTimeout(resolve, 1000)),
+    ]);
+    state.granted ??= now;
+  }
+  return state;
 }
 
 function inMemory(why: { reason: StorageFallbackReason; error?: unknown }): OpenCache {
