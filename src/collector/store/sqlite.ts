@@ -59,6 +59,15 @@ function addBuckets(into: number[], from: readonly number[]): number[] {
   return into;
 }
 
+/** Adds `from`'s count, sum, min, max and buckets into `into` (mutated). */
+function addInto(into: { count: number; sum: number; min: number | null; max: number | null; buckets: number[] }, from: Omit<RollupDelta, 'series' | 'minute'>): void {
+  into.count += from.count;
+  into.sum += from.sum;
+  into.min = minOf(into.min, from.min);
+  into.max = maxOf(into.max, from.max);
+  into.buckets = addBuckets(into.buckets, from.buckets);
+}
+
 function minOf(a: number | null, b: number | null): number | null {
   return a === null ? b : b === null ? a : Math.min(a, b);
 }
@@ -141,10 +150,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
   const recent = new Map<string, CachedRollup>();
   let recentFloor = 0;
-  const RECENT_MINUTES = 3 * 60_000;
+  const RECENT_MS = 3 * 60_000;
 
   function forgetOldMinutes(now: number): void {
-    const floor = now - RECENT_MINUTES;
+    const floor = now - RECENT_MS;
     if (floor - recentFloor < 60_000) return;
     recentFloor = floor;
     for (const key of recent.keys()) if (Number(key.slice(key.indexOf('@') + 1)) < floor) recent.delete(key);
@@ -157,16 +166,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       const old = statements.findRollup.get(id, delta.minute);
       row = old === undefined ? undefined : { count: old.count, sum: old.sum, min: old.min, max: old.max, buckets: JSON.parse(old.buckets) as number[] };
     }
-    const next: CachedRollup =
-      row === undefined
-        ? { count: delta.count, sum: delta.sum, min: delta.min, max: delta.max, buckets: [...delta.buckets] }
-        : {
-            count: row.count + delta.count,
-            sum: row.sum + delta.sum,
-            min: minOf(row.min, delta.min),
-            max: maxOf(row.max, delta.max),
-            buckets: addBuckets([...row.buckets], delta.buckets),
-          };
+    const next: CachedRollup = row === undefined ? { count: 0, sum: 0, min: null, max: null, buckets: [] } : { ...row, buckets: [...row.buckets] };
+    addInto(next, delta);
     statements.upsertRollup.run(id, delta.minute, next.count, next.sum, next.min, next.max, JSON.stringify(next.buckets));
     if (delta.minute >= recentFloor) recent.set(key, next);
   }
@@ -182,12 +183,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
         merged.set(key, { id, delta: { ...delta, buckets: [...delta.buckets] } });
         continue;
       }
-      const d = into.delta;
-      d.count += delta.count;
-      d.sum += delta.sum;
-      d.min = minOf(d.min, delta.min);
-      d.max = maxOf(d.max, delta.max);
-      addBuckets(d.buckets, delta.buckets);
+      addInto(into.delta, delta);
     }
     return merged;
   }
@@ -288,11 +284,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           totals.set(raw.id, { ...rest, firstMinute: minute, lastMinute: minute });
           continue;
         }
-        total.count += raw.count;
-        total.sum += raw.sum;
-        total.min = minOf(total.min, raw.min);
-        total.max = maxOf(total.max, raw.max);
-        total.buckets = addBuckets(total.buckets, buckets);
+        addInto(total, { ...raw, buckets });
         total.lastMinute = raw.minute;
       }
       return [...totals.values()];
