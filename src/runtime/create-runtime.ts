@@ -65,7 +65,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const telemetry = Telemetry.create(config.telemetry, {
     fetch: config.fetch,
     dbName: config.dbName,
-    drainWorker: (recording) => engine.drainTelemetry(recording),
+    drainWorker: (recording, endWindow) => engine.drainTelemetry(recording, endWindow),
     environment: () => engine.environment(),
   });
   let cache: Promise<OpenCache> | undefined;
@@ -148,6 +148,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         ...(recorded ? { telemetry: recorded } : {}),
         ...(telemetry
           ? {
+              onRun: () => telemetry.ran(),
               onError: (error: unknown) => telemetry.error(error, verified.name, verified.version),
               onFallback: (from: string, to: string, reason: string) => telemetry.fallback(from, to, reason),
             }

@@ -61,6 +61,8 @@ export interface ModelSource {
   cached?: boolean;
   onDispose?: () => void;
   onFallback?: (from: Backend, to: Backend, reason: string) => void;
+  /** Sees every successful run (telemetry collects the worker's counts soon after). */
+  onRun?: () => void;
   /** Sees every failed run (telemetry counts its code). */
   onError?: (error: unknown) => void;
   /** Recreated sessions are recorded like the first. */
@@ -122,7 +124,8 @@ export class WorkerModel implements Model {
       return Promise.reject(error);
     }
     const result = this.#queue.push(() => this.#execute(valid, options.transfer === true), signal, `run of ${this.#label}`);
-    if (this.#source.onError) result.catch(this.#source.onError);
+    const { onRun, onError } = this.#source;
+    if (onRun || onError) result.then(onRun, onError ?? (() => undefined));
     return result;
   }
 

@@ -164,3 +164,48 @@ export class Aggregator {
     this.drain(now);
   }
 }
+
+function pointKey(point: SeriesPoint): string {
+  const key = seriesKey(point.metric, point.attributes);
+  return point.kind === 'histogram' ? `${key}\u0002${point.bounds.join(',')}` : key;
+}
+
+/**
+ * Adds window `from` into `into` (a new window when undefined): one point per series,
+ * histograms of the same bounds added bucket by bucket, samples appended. Lets the page
+ * hold the worker's counts between the windows it sends.
+ *
+ * @example
+ * ```ts
+ * let held: MetricsWindow | undefined;
+ * held = mergeWindow(held, await worker.drainTelemetry(true, false));
+ * ```
+ */
+export function mergeWindow(into: MetricsWindow | undefined, from: MetricsWindow): MetricsWindow {
+  if (!into) return { ...from, points: from.points.map(copyPoint), ...(from.samples ? { samples: [...from.samples] } : {}) };
+  const byKey = new Map(into.points.map((point) => [pointKey(point), point]));
+  for (const point of from.points) {
+    const found = byKey.get(pointKey(point));
+    if (!found) {
+      const copy = copyPoint(point);
+      into.points.push(copy);
+      byKey.set(pointKey(copy), copy);
+    } else if (found.kind === 'histogram' && point.kind === 'histogram') {
+      for (let i = 0; i < point.bucketCounts.length; i++) found.bucketCounts[i] = (found.bucketCounts[i] ?? 0) + (point.bucketCounts[i] as number);
+      found.count += point.count;
+      found.sum += point.sum;
+      found.min = Math.min(found.min, point.min);
+      found.max = Math.max(found.max, point.max);
+    } else if (found.kind === 'sum' && point.kind === 'sum') {
+      found.value += point.value;
+    }
+  }
+  into.start = Math.min(into.start, from.start);
+  into.end = Math.max(into.end, from.end);
+  if (from.samples?.length) into.samples = [...(into.samples ?? []), ...from.samples];
+  return into;
+}
+
+function copyPoint(point: SeriesPoint): SeriesPoint {
+  return point.kind === 'histogram' ? { ...point, attributes: { ...point.attributes }, bounds: [...point.bounds], bucketCounts: [...point.bucketCounts] } : { ...point, attributes: { ...point.attributes } };
+}

@@ -7,7 +7,7 @@
 import { isOutpostError } from '../errors.js';
 import type { Reference, SampleInputs } from '../registry/schema.js';
 import type { EngineEnvironment, SessionTelemetry } from '../worker/protocol.js';
-import { Aggregator, type MetricsWindow } from './aggregate.js';
+import { Aggregator, mergeWindow, type MetricsWindow } from './aggregate.js';
 import { LoadTimer } from './load-timer.js';
 import { ATTRIBUTES, LOAD_BOUNDS_MS, METRICS } from './names.js';
 import { telemetryOptionsSchema, type NormalizedTelemetryOptions, type TelemetryOptions } from './options.js';
@@ -21,9 +21,16 @@ export interface TelemetryDeps {
   fetch: typeof fetch;
   /** The runtime's database name; the queue lives in `<dbName>-telemetry`. */
   dbName: string;
-  drainWorker(recording: boolean): Promise<MetricsWindow | undefined>;
+  /** The worker's counts since its last drain; `endWindow` false keeps its sampling window open. */
+  drainWorker(recording: boolean, endWindow: boolean): Promise<MetricsWindow | undefined>;
   environment(): Promise<EngineEnvironment | undefined>;
 }
+
+/**
+ * How soon after a run the page takes the worker's counts into its own keeping: what a
+ * page that leaves (pagehide) can still send, since it has no time to ask the worker.
+ */
+const HOLD_AFTER_RUN_MS = 500;
 
 function batchId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
@@ -51,6 +58,11 @@ export class Telemetry {
   #notBefore = 0;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #workerTracked = false;
+  /** The worker's counts taken since the last window was closed (see HOLD_AFTER_RUN_MS). */
+  #held: MetricsWindow | undefined;
+  #holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker's environment as last read, for the resource of batches made at pagehide. */
+  #env: EngineEnvironment | undefined;
   /**
    * Batches dropped (queue full, or refused with a 4xx) and not yet reported. Kept out
    * of the queue, which could drop the report itself; sent after the queue drains.
@@ -83,7 +95,7 @@ export class Telemetry {
       this.#listen(document, 'visibilitychange', () => {
         if (document.visibilityState === 'hidden') void this.flush({ keepalive: true }).catch(() => undefined);
       });
-      this.#listen(globalThis, 'pagehide', () => this.#sendUnsentNow());
+      this.#listen(globalThis, 'pagehide', () => this.#leaving());
     }
     // What an earlier page on this origin left queued goes out now.
     void this.#send(false);
@@ -110,6 +122,30 @@ export class Telemetry {
     if (!this.#consented()) return undefined;
     this.#workerTracked = true;
     return { model, version, ...(reference ? { reference } : {}), ...(sampleInputs ? { sampleInputs } : {}) };
+  }
+
+  /** A run finished: soon take the worker's counts into the page (one message per HOLD_AFTER_RUN_MS at most). */
+  ran(): void {
+    if (this.#closed || this.#holdTimer !== undefined) return;
+    this.#holdTimer = setTimeout(() => {
+      this.#holdTimer = undefined;
+      void this.#hold().catch(() => undefined);
+    }, HOLD_AFTER_RUN_MS);
+  }
+
+  async #hold(): Promise<void> {
+    const recording = this.#consented();
+    const window = await this.#deps.drainWorker(recording, false);
+    this.#env ??= await this.#deps.environment().catch(() => undefined);
+    if (!recording) this.#held = undefined;
+    else if (window && (window.points.length > 0 || window.samples?.length)) this.#held = mergeWindow(this.#held, window);
+  }
+
+  #takeHeld(drained: MetricsWindow | undefined): MetricsWindow | undefined {
+    const held = this.#held;
+    this.#held = undefined;
+    if (!held) return drained;
+    return drained ? mergeWindow(held, drained) : held;
   }
 
   loadTimer(): LoadTimer {
@@ -152,13 +188,15 @@ export class Telemetry {
     this.#closed = true;
     for (const undo of this.#cleanup) undo();
     clearTimeout(this.#retryTimer);
+    clearTimeout(this.#holdTimer);
     await this.#sending.catch(() => undefined);
     await this.#queue.close();
   }
 
   async #collect(): Promise<void> {
     const recording = this.#consented();
-    const worker = this.#workerTracked ? await this.#deps.drainWorker(recording).catch(() => undefined) : undefined;
+    const drained = this.#workerTracked ? await this.#deps.drainWorker(recording, true).catch(() => undefined) : undefined;
+    const worker = this.#takeHeld(drained);
     const page = this.#page.drain();
     if (!recording) {
       // Withdrawn consent also takes back what was waiting to be sent.
@@ -166,20 +204,38 @@ export class Telemetry {
       await this.#queue.clear().catch(() => undefined);
       return;
     }
-    const env = await this.#deps.environment().catch(() => undefined);
-    const resource = resourceAttributes(this.#options.serviceName, env);
+    this.#env = (await this.#deps.environment().catch(() => undefined)) ?? this.#env;
+    const batches = this.#batches(worker, page);
+    if (batches.length === 0) return;
+    for (const batch of batches) this.#unsent.set(batch.id, batch);
+    const dropped = await this.#queue.push(batches);
+    if (dropped > 0) this.#drops.set('queue-full', (this.#drops.get('queue-full') ?? 0) + dropped);
+  }
+
+  /** One window's OTLP requests (metrics, then sampled-input logs), each under the request limit. */
+  #batches(worker: MetricsWindow | undefined, page: MetricsWindow): QueuedBatch[] {
+    const resource = resourceAttributes(this.#options.serviceName, this.#env);
     const bodies = [
       ...(worker ? encodeMetricsWindow(worker, resource) : []).map((body) => ({ signal: 'metrics' as const, body })),
       ...encodeMetricsWindow(page, resource).map((body) => ({ signal: 'metrics' as const, body })),
       ...encodeInputSamples(worker?.samples ?? [], resource).map((body) => ({ signal: 'logs' as const, body })),
     ];
-    if (bodies.length === 0) return;
     const encoder = new TextEncoder();
     const now = Date.now();
-    const batches = bodies.map(({ signal, body }, i): QueuedBatch => ({ id: batchId(), signal, body, bytes: encoder.encode(body).byteLength, createdAt: now + i / 1000 }));
+    return bodies.map(({ signal, body }, i): QueuedBatch => ({ id: batchId(), signal, body, bytes: encoder.encode(body).byteLength, createdAt: now + i / 1000 }));
+  }
+
+  /**
+   * pagehide: the page may be gone before any promise settles, so what it holds (the
+   * page's window and the worker counts taken after each run) becomes batches now, is
+   * queued (a write that may not finish) and sent from memory with keepalive.
+   */
+  #leaving(): void {
+    if (this.#closed || !this.#consented()) return;
+    const batches = this.#batches(this.#takeHeld(undefined), this.#page.drain());
     for (const batch of batches) this.#unsent.set(batch.id, batch);
-    const dropped = await this.#queue.push(batches);
-    if (dropped > 0) this.#drops.set('queue-full', (this.#drops.get('queue-full') ?? 0) + dropped);
+    if (batches.length > 0) void this.#queue.push(batches).catch(() => undefined);
+    this.#sendUnsentNow();
   }
 
   /** One send cycle at a time in this page, and in one page per origin (Web Locks). */

@@ -101,10 +101,10 @@ export class EngineClient {
     return this.#call((remote) => remote.release(sessionId));
   }
 
-  /** The worker's telemetry window, or undefined while no worker runs (nothing to drain). */
-  drainTelemetry(recording: boolean): Promise<MetricsWindow | undefined> {
+  /** The worker's telemetry counts, or undefined while no worker runs (nothing to drain). */
+  drainTelemetry(recording: boolean, endWindow = true): Promise<MetricsWindow | undefined> {
     if (!this.#remote) return Promise.resolve(undefined);
-    return this.#call((remote) => remote.drainTelemetry(recording));
+    return this.#call((remote) => remote.drainTelemetry(recording, endWindow));
   }
 
   /** Test hook: makes the worker crash, or lose its WebGPU device. */

@@ -144,8 +144,11 @@ export interface EngineApi {
   attachChannel(sessionId: number, buffer: SharedArrayBuffer): Promise<void>;
   takeOverflow(sessionId: number): Promise<Record<string, TensorLike>>;
   release(sessionId: number): Promise<void>;
-  /** The telemetry window since the last drain; `recording` false discards it and stops recording. */
-  drainTelemetry(recording: boolean): Promise<MetricsWindow>;
+  /**
+   * The telemetry counts since the last drain; `recording` false discards them and stops
+   * recording. `endWindow` false keeps the sampling window open (see worker/telemetry.ts).
+   */
+  drainTelemetry(recording: boolean, endWindow?: boolean): Promise<MetricsWindow>;
   /** Test hooks: the worker dies during its next run, or the WebGPU device is lost now. */
   simulate(fault: 'crash' | 'device-lost'): Promise<void>;
 }

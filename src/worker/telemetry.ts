@@ -68,15 +68,17 @@ export class WorkerTelemetry {
 
   /**
    * The window since the last drain. `recording` false (consent withdrawn) throws the
-   * window away and stops recording until a drain with `recording` true.
+   * window away and stops recording until a drain with `recording` true. `endWindow`
+   * false hands the counts over without starting a new sampling window (the page holds
+   * them between the windows it sends, so a page that leaves can still send them).
    */
-  drain(recording: boolean): MetricsWindow {
+  drain(recording: boolean, endWindow = true): MetricsWindow {
     if (this.#recording) this.#binDeferred();
     this.#deferred.length = 0;
     const window = this.#aggregator.drain();
     const samples = this.#samples;
     this.#samples = [];
-    for (const sampler of this.#samplers) sampler.newWindow();
+    if (endWindow) for (const sampler of this.#samplers) sampler.newWindow();
     this.#recording = recording;
     if (!recording) return { ...window, points: [] };
     return samples.length > 0 ? { ...window, samples } : window;

@@ -41,7 +41,7 @@ const api: EngineApi = {
     return transfer(tensors, buffers);
   }),
   release: counted((sessionId) => engine.release(sessionId)),
-  drainTelemetry: counted(async (recording) => engine.telemetry.drain(recording)),
+  drainTelemetry: counted(async (recording, endWindow) => engine.telemetry.drain(recording, endWindow)),
   simulate: counted(async (fault) => {
     if (fault === 'device-lost') return engine.loseDevice();
     engine.crashOnNextRun();

@@ -175,6 +175,35 @@ test('a page being hidden flushes what it has', async ({ page }) => {
   await expect.poll(() => sumOf(deliveredPoints(), 'outpost.inference.duration', 'count'), { timeout: 20_000 }).toBe(7);
 });
 
+test('a page that leaves sends the runs it made, though its window was still open (pagehide, keepalive)', async ({ page }) => {
+  // Which telemetry requests the page starts, counted as it starts them.
+  await page.addInitScript(() => {
+    const w = window as any;
+    const original = window.fetch.bind(window);
+    w.telemetryPosts = 0;
+    window.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      if (String(input instanceof Request ? input.url : input).includes('/v1/metrics')) w.telemetryPosts += 1;
+      return original(input, init);
+    };
+  });
+  await openTelemetryPage(page);
+  await runs(page, 9);
+  // The page takes the worker's counts into its keeping 500 ms after a run.
+  await page.waitForTimeout(1_500);
+  // A leaving page has no time to ask its worker or its database: the requests must
+  // start within the pagehide event itself.
+  const startedInPagehide = await page.evaluate(() => {
+    const w = window as any;
+    const before = w.telemetryPosts as number;
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    return (w.telemetryPosts as number) - before;
+  });
+  expect(startedInPagehide).toBeGreaterThan(0);
+  await page.goto('about:blank');
+  await expect.poll(() => sumOf(deliveredPoints(), 'outpost.inference.duration', 'count'), { timeout: 20_000 }).toBe(9);
+  expect(deliveredPoints().filter((p) => p.metric === 'outpost.load.duration').length).toBeGreaterThan(0);
+});
+
 test('503 with Retry-After: the batch waits, then arrives once under the same Idempotency-Key', async ({ page }) => {
   receiver.answers.push({ status: 503, headers: { 'retry-after': '1' } });
   await openTelemetryPage(page);

@@ -54,4 +54,21 @@ describe('WorkerTelemetry', () => {
     expect(telemetry.drain(false)).toMatchObject({ points: [] });
     expect(telemetry.drain(false).samples).toBeUndefined();
   });
+
+  it('a drain that keeps the window open hands the counts over but not a new sampling budget', () => {
+    const telemetry = new WorkerTelemetry(() => undefined);
+    const sampled = telemetry.recorder({ model: 's', version: '1.0.0', sampleInputs: { rate: 1, maxRecordBytes: 16, maxWindowBytes: 32 } }, 'wasm');
+    sampled(0.5, feeds(), {});
+    sampled(0.5, feeds(), {});
+    const held = telemetry.drain(true, false);
+    expect(held.samples).toHaveLength(2);
+    expect(held.points.find((p) => p.metric === 'outpost.inference.duration')).toMatchObject({ count: 2 });
+    // The window's 32 bytes are spent: a third run is skipped until the window ends.
+    sampled(0.5, feeds(), {});
+    const closed = telemetry.drain(true);
+    expect(closed.samples).toBeUndefined();
+    expect(closed.points.find((p) => p.metric === 'outpost.input.samples.skipped')).toMatchObject({ value: 1 });
+    sampled(0.5, feeds(), {});
+    expect(telemetry.drain(true).samples).toHaveLength(1);
+  });
 });
