@@ -280,7 +280,16 @@ export async function measureFeatures(ctx: Context): Promise<Record<string, unkn
 /** Any page (the demo): opened, given time to run its start-up, and no page errors. */
 export async function expectNoPageErrors(ctx: Context, path: string): Promise<void> {
   await ctx.page.goto(`${ctx.server.origin}${path}`);
-  await ctx.page.evaluate(() => new Promise((r) => setTimeout(r, 3000)), null);
+  // The page says it is ready once its module ran to the end: an error while the module
+  // loads comes before the error trap exists, so readiness is what shows it.
+  const ready = await ctx.page.evaluate(async () => {
+    for (let i = 0; i < 600 && document.body.dataset.ready !== 'true'; i++) await new Promise((r) => setTimeout(r, 100));
+    if (document.body.dataset.ready === 'true') return 'ready';
+    // Imported again, the module shows its evaluation error.
+    const script = document.querySelector<HTMLScriptElement>('script[type=module][src]');
+    return script ? import(`${script.src}?again`).then(() => 'not ready, though its module loads', (e: Error) => `not ready: ${String(e.stack ?? e)}`) : 'not ready';
+  }, null);
+  assert.equal(ready, 'ready');
   assert.deepEqual(await ctx.page.errors(), []);
 }
 
@@ -292,13 +301,17 @@ export async function expectDashboardRenders(page: EnginePage, collectorUrl: str
   await page.goto(`${collectorUrl}/?range=1h&refresh=0`);
   const charts = await page.evaluate(async () => {
     for (let i = 0; i < 100 && document.body.dataset.loaded === undefined; i++) await new Promise((r) => setTimeout(r, 100));
+    const script = document.querySelector<HTMLScriptElement>('script[type=module][src]');
+    // Not loaded: imported again, the module shows its evaluation error (fired before the error trap existed).
+    const failure = document.body.dataset.loaded !== undefined || !script ? undefined : await import(`${script.src}?again`).then(() => 'loads', (e: Error) => String(e.stack ?? e));
     return {
+      failure,
       loaded: document.body.dataset.loaded !== undefined,
       canvases: document.querySelectorAll('.uplot canvas').length,
       latency: document.querySelector('#latency')?.getAttribute('data-state') ?? null,
     };
   }, null);
-  assert.deepEqual({ loaded: charts.loaded, latency: charts.latency }, { loaded: true, latency: 'data' });
+  assert.deepEqual({ loaded: charts.loaded, latency: charts.latency }, { loaded: true, latency: 'data' }, `the dashboard did not load: ${charts.failure ?? ''}`);
   assert.ok(charts.canvases >= 3, `expected the latency, rates and load charts, found ${charts.canvases} canvases`);
   assert.deepEqual(await page.errors(), []);
 }

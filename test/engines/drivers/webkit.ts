@@ -11,7 +11,11 @@ export async function launchWebKit(): Promise<EngineDriver> {
   const display = `:${90 + Math.floor(Math.random() * 400)}`;
   const xvfb = spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
   const port = await freePort();
-  const driver = spawn('WebKitWebDriver', [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: display } });
+  // WebKitGTK takes navigator.language from the locale: under LANG=C it is "C", which
+  // Intl refuses (RangeError), as no Safari user's language ever is. uPlot formats with
+  // it when its module loads, so the dashboard never started here.
+  const env = { ...process.env, DISPLAY: display, LANG: 'en_US.UTF-8', LANGUAGE: 'en_US' };
+  const driver = spawn('WebKitWebDriver', [`--port=${port}`], { stdio: 'ignore', env });
   const stop = () => {
     driver.kill();
     xvfb.kill();
