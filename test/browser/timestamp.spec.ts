@@ -115,3 +115,37 @@ test('a registry without the role loads as before and never asks for timestamp.j
     await server.close();
   }
 });
+
+test('live refresh with a timestamp role: an unchanged timestamp costs a 304, a new one pinning the held index no index request, a revocation still arrives', async ({ page }) => {
+  const { fx, server } = await registry();
+  try {
+    await openRuntimePage(page, server, fx.rootText, { storage: { dbName: nextDb() }, refreshInterval: 1500 });
+    await expectLoaded(await load(page, 'vad', {}, 'm'), '1.0.0');
+    await page.evaluate(() => (window as any).harness.listen('r'));
+    const refreshes = async (count: number) => {
+      const seen = () => page.evaluate(() => (window as any).harness.events.r.filter((e: any) => e.type === 'refresh'));
+      const before = (await seen()).length;
+      await page.waitForFunction((n) => (window as any).harness.events.r.filter((e: any) => e.type === 'refresh').length >= n, before + count, { timeout: 60_000 });
+      return (await seen()).slice(before).map((e: any) => e.detail.status);
+    };
+    await refreshes(1);
+    server.reset();
+    expect(await refreshes(2)).toEqual(['unchanged', 'unchanged']);
+    const stamps = server.requests.filter((r) => r.path === 'timestamp.json');
+    expect(stamps.length).toBeGreaterThanOrEqual(2);
+    expect(stamps.every((r) => r.ifNoneMatch !== undefined && r.status === 304)).toBe(true);
+    expect(server.requests.some((r) => r.path === 'index.json')).toBe(false);
+
+    await fx.cli('timestamp', fx.dir, '--key', join(fx.keysDir, 'timestamp.private.json'));
+    server.reset();
+    expect(await refreshes(2)).toEqual(['unchanged', 'unchanged']);
+    expect(server.requests.some((r) => r.path === 'timestamp.json' && r.status === 200)).toBe(true);
+    expect(server.requests.some((r) => r.path === 'index.json')).toBe(false);
+
+    await fx.cli('revoke', fx.dir, '--name', 'vad', '--version', '1.0.0',
+      '--key', join(fx.keysDir, 'targets1.private.json'), '--key', join(fx.keysDir, 'timestamp.private.json'));
+    await page.waitForFunction(() => (window as any).harness.events.r.some((e: any) => e.type === 'revoked'), undefined, { timeout: 60_000 });
+  } finally {
+    await server.close();
+  }
+});

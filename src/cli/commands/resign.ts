@@ -22,6 +22,8 @@ export const help = `Usage: outpost resign <registryDir> --key <private.json>...
 
 Writes the next index version with a fresh expiry: run it more often than the index
 lifetime (e.g. daily from a scheduler), or clients refuse updates as expired.
+With a timestamp role in the root, the index lives long and 'outpost timestamp'
+keeps the registry fresh instead; pass a timestamp key too to pin the new index.
 After 'outpost rotate-root' changed the targets keys, manifests whose signatures no
 longer meet the targets threshold are listed with the keys that signed them and
 when; a stolen old key may have signed some of them. Only those named with
