@@ -17,6 +17,13 @@ import { readCapped } from './files.js';
 import type { LoadedKey } from './keyfiles.js';
 import { roleSigners } from './keyfiles.js';
 import { DEFAULT_INDEX_DAYS, expiresIn, writeSigned } from './store.js';
+import { recordedTimestamp, recordTimestamp, timestampRecordPath } from './timestamp-record.js';
+
+/** Timestamp signers, and the timestamp record beside their first key file. */
+export interface Stampers {
+  signers: SigningKey[];
+  record: string;
+}
 
 /** A timestamp lives a day by default: it is the freeze-attack window. */
 export const DEFAULT_TIMESTAMP_DAYS = 1;
@@ -38,14 +45,17 @@ export function defaultIndexDays(root: Root): number {
  * the timestamp signers (none, or the timestamp threshold). A key of neither role is
  * refused, so a typo never goes unnoticed.
  */
-export function indexSigners(root: Root, keys: readonly LoadedKey[]): { targets: SigningKey[]; timestamp: SigningKey[] } {
+export function indexSigners(root: Root, keys: readonly LoadedKey[]): { targets: SigningKey[]; timestamp: Stampers } {
   const timestampIds = new Set(root.roles.timestamp?.keyids ?? []);
   const targetsIds = new Set(root.roles.targets.keyids);
   const timestampKeys = keys.filter((key) => timestampIds.has(key.file.keyid) && !targetsIds.has(key.file.keyid));
   const targetsKeys = keys.filter((key) => !timestampKeys.includes(key));
   return {
     targets: roleSigners(root, 'targets', targetsKeys),
-    timestamp: timestampKeys.length === 0 ? [] : roleSigners(root, 'timestamp', timestampKeys),
+    timestamp: {
+      signers: timestampKeys.length === 0 ? [] : roleSigners(root, 'timestamp', timestampKeys),
+      record: timestampRecordPath(undefined, timestampKeys.map((key) => key.path)),
+    },
   };
 }
 
@@ -62,28 +72,33 @@ export async function loadTimestamp(dir: string, root: Root, now: Date): Promise
   }
 }
 
-/** Signs and writes the next timestamp.json, pinning the index file `indexBytes` of `indexVersion`. */
+/**
+ * Signs and writes the next timestamp.json, pinning the index file `indexBytes` of
+ * `indexVersion`, and records it. Its version follows both the one in storage and the
+ * record, so a timestamp.json rolled back in storage cannot pull it below clients' floor.
+ */
 export async function writeTimestamp(
   dir: string,
   root: Root,
   indexVersion: number,
   indexBytes: Uint8Array,
-  signers: readonly SigningKey[],
+  stampers: Stampers,
   now: Date,
   days: number,
 ): Promise<TimestampDocument> {
-  const previous = await loadTimestamp(dir, root, now);
-  if (previous !== undefined && previous.version >= Number.MAX_SAFE_INTEGER) {
+  const previous = Math.max((await loadTimestamp(dir, root, now))?.version ?? 0, (await recordedTimestamp(stampers.record, dir))?.timestamp ?? 0);
+  if (previous >= Number.MAX_SAFE_INTEGER) {
     throw new OutpostError('METADATA_INVALID', `${TIMESTAMP_PATH} is at the highest version; rotate the timestamp keys`, { details: { what: TIMESTAMP_PATH } });
   }
   const timestamp: TimestampDocument = {
     _type: 'timestamp',
     spec: 1,
-    version: (previous?.version ?? 0) + 1,
+    version: previous + 1,
     expires: expiresIn(now, days),
     index: await indexPinOf(indexVersion, indexBytes),
   };
-  await writeSigned(dir, TIMESTAMP_PATH, 'timestamp', timestamp, signers);
+  await writeSigned(dir, TIMESTAMP_PATH, 'timestamp', timestamp, stampers.signers);
+  await recordTimestamp(stampers.record, dir, timestamp, now);
   return timestamp;
 }
 
@@ -98,18 +113,18 @@ export async function stampIndex(
   root: Root,
   index: Index,
   bytes: Uint8Array,
-  signers: readonly SigningKey[],
+  stampers: Stampers,
   now: Date,
   days: number,
 ): Promise<void> {
   if (!hasTimestampRole(root)) return;
-  if (signers.length === 0) {
+  if (stampers.signers.length === 0) {
     ctx.err(
       `warning: ${TIMESTAMP_PATH} still pins the previous index: clients refuse index version ${index.version} (INTEGRITY_MISMATCH) ` +
         `and 'outpost verify' fails until you run 'outpost timestamp ${dir} --key <timestamp private.json>'`,
     );
     return;
   }
-  const timestamp = await writeTimestamp(dir, root, index.version, bytes, signers, now, days);
+  const timestamp = await writeTimestamp(dir, root, index.version, bytes, stampers, now, days);
   ctx.out(`${TIMESTAMP_PATH} version ${timestamp.version} pins index version ${index.version}, expires ${timestamp.expires}`);
 }

@@ -104,7 +104,32 @@ describe('the timestamp role (TUF timestamp): freshness without the targets key'
     await copyFile(released, join(r.dir, 'index.json'));
     const run = await outpost(['timestamp', r.dir, '--key', r.k('timestamp')]);
     expect(run.code).toBe(1);
-    expect(run.err).toContain('ROLLBACK_DETECTED: index.json is version 2, older than version 3 that timestamp.json pins');
+    expect(run.err).toContain('ROLLBACK_DETECTED: index.json is version 2, older than version 3 that timestamp.json pinned at');
+    // Even from a host without the record: the timestamp.json in storage pins version 3.
+    const fresh = await outpost(['timestamp', r.dir, '--key', r.k('timestamp'), '--record', join(r.base, 'other-record.json')]);
+    expect(fresh.code).toBe(1);
+    expect(fresh.err).toContain('ROLLBACK_DETECTED: index.json is version 2, older than version 3 that timestamp.json pins;');
+  });
+
+  it("the timestamp host's own record refuses an older index and timestamp copied back together, and keeps versions rising", async () => {
+    const r = await timestamped();
+    const saved = { index: join(r.base, 'index-2.json'), timestamp: join(r.base, 'timestamp-2.json') };
+    await copyFile(join(r.dir, 'index.json'), saved.index);
+    await copyFile(join(r.dir, 'timestamp.json'), saved.timestamp);
+    await ok('revoke', r.dir, '--name', 'vad', '--version', '1.0.0', '--key', r.k('targets'), '--key', r.k('timestamp'));
+    const record = JSON.parse(await readFile(join(r.keys, 'timestamp-record.json'), 'utf8'));
+    expect(Object.values(record.registries)).toMatchObject([{ timestamp: 3, index: { version: 3 } }]);
+
+    // Storage alone is rolled back: both files of the release come back, consistent with each other.
+    await copyFile(saved.index, join(r.dir, 'index.json'));
+    await copyFile(saved.timestamp, join(r.dir, 'timestamp.json'));
+    const run = await outpost(['timestamp', r.dir, '--key', r.k('timestamp')]);
+    expect(run.code).toBe(1);
+    expect(run.err).toMatch(/ROLLBACK_DETECTED: index\.json is version 2, older than version 3 that timestamp\.json pinned at .*--accept-registry-index pins anyway/);
+
+    // Pinned on purpose, the new timestamp still follows the record (4), not storage (2 + 1).
+    const forced = await ok('timestamp', r.dir, '--key', r.k('timestamp'), '--accept-registry-index');
+    expect(forced.out).toContain('timestamp.json version 4 pins index version 2');
   });
 
   it('a registry made without the role verifies as before; rotate-root adds the role (the migration)', async () => {
