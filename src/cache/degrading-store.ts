@@ -115,6 +115,8 @@ export class DegradingStateStore implements StateStore {
   rememberBackend: StateStore['rememberBackend'] = (key, choice) => this.#fallback.run((store) => store.rememberBackend(key, choice), carryTrust);
   raiseIndexFloor: StateStore['raiseIndexFloor'] = (namespace, floor, text) =>
     this.#fallback.run((store) => store.raiseIndexFloor(namespace, floor, text), carryTrust);
+  raiseTimestampFloor: StateStore['raiseTimestampFloor'] = (namespace, floor) =>
+    this.#fallback.run((store) => store.raiseTimestampFloor(namespace, floor), carryTrust);
   trustEntries = () => this.#fallback.run((store) => store.trustEntries(), carryTrust);
 }
 

@@ -140,6 +140,12 @@ export class MemoryStateStore implements StateStore {
     }
   }
 
+  async raiseTimestampFloor(namespace: string, floor: IndexFloor): Promise<void> {
+    if (floorMayRise(this.#values.get(trustKey(namespace, 'timestamp')) as IndexFloor | undefined, floor)) {
+      this.#values.set(trustKey(namespace, 'timestamp'), floor);
+    }
+  }
+
   async trustEntries(): Promise<Array<[string, unknown]>> {
     return [...this.#values.entries()].filter(([key]) => key.startsWith(TRUST_PREFIX));
   }

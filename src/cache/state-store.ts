@@ -14,6 +14,8 @@ export interface StateValues {
   [key: `trust:${string}:floor`]: IndexFloor;
   /** Last verified index envelope (text), for loads while offline. */
   [key: `trust:${string}:index`]: string;
+  /** The timestamp's rollback floor, bound to the timestamp keys that signed it. */
+  [key: `trust:${string}:timestamp`]: IndexFloor;
 }
 
 export interface RememberedBackend {
@@ -74,6 +76,14 @@ export class StateStore {
       await tx.store.put(floor, trustKey(namespace, 'floor'));
       await tx.store.put(indexText, trustKey(namespace, 'index'));
     }
+    await tx.done;
+  }
+
+  /** Raises the timestamp floor of `namespace`; never lowers it under the same keys (one transaction). */
+  async raiseTimestampFloor(namespace: string, floor: IndexFloor): Promise<void> {
+    const tx = this.#db.transaction('state', 'readwrite');
+    const current = (await tx.store.get(trustKey(namespace, 'timestamp'))) as IndexFloor | undefined;
+    if (floorMayRise(current, floor)) await tx.store.put(floor, trustKey(namespace, 'timestamp'));
     await tx.done;
   }
 

@@ -16,8 +16,12 @@ export interface IndexFloor {
   sha256: string;
 }
 
-/** Record kinds of one namespace: the roots after the shipped one, the floor, the offline index. */
-export type TrustRecord = 'roots' | 'floor' | 'index';
+/**
+ * Record kinds of one namespace: the roots after the shipped one, the index floor, the
+ * offline index, and the timestamp floor (an {@link IndexFloor} whose `keys` are the
+ * timestamp role's and whose version and hash are the timestamp's own).
+ */
+export type TrustRecord = 'roots' | 'floor' | 'index' | 'timestamp';
 export const TRUST_PREFIX = 'trust:';
 
 export function trustKey<R extends TrustRecord>(namespace: string, record: R): `trust:${string}:${R}` {

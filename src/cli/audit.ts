@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { isOutpostError, OutpostError } from '../errors.js';
 import { externalDataFiles } from '../onnx/external-data.js';
-import { INDEX_PATH, MAX_INDEX_BYTES, MAX_MANIFEST_BYTES, MAX_ROOT_BYTES, ROOT_PATH } from '../registry/layout.js';
+import { INDEX_PATH, MAX_INDEX_BYTES, MAX_MANIFEST_BYTES, MAX_ROOT_BYTES, MAX_TIMESTAMP_BYTES, ROOT_PATH, TIMESTAMP_PATH } from '../registry/layout.js';
+import { checkIndexPin, checkPinnedVersion, hasTimestampRole, verifyTimestamp } from '../registry/timestamp.js';
 import { parseEnvelopeBytes } from '../registry/parse.js';
 import type { FileEntry, Index, Manifest, ModelEntry, Root } from '../registry/schema.js';
 import { checkExpiry, updateRoot, verifyIndex, verifyManifest, verifyTrustedRoot } from '../registry/verify.js';
@@ -156,8 +157,32 @@ function auditChannels(audit: Audit, name: string, model: ModelEntry): void {
 }
 
 /**
+ * With a timestamp role: timestamp.json signed by a threshold of its keys, unexpired,
+ * pinning exactly the index in storage (what a client checks before the index).
+ */
+async function auditTimestamp(audit: Audit, root: Root, index: Index, indexBytes: Uint8Array): Promise<void> {
+  if (!hasTimestampRole(root)) return;
+  const before = audit.problems.length;
+  const bytes = await audit.attempt(() => readCapped(join(audit.dir, TIMESTAMP_PATH), MAX_TIMESTAMP_BYTES, TIMESTAMP_PATH));
+  if (bytes === undefined) {
+    if (audit.problems.length === before) {
+      audit.problem('METADATA_INVALID', `${TIMESTAMP_PATH} is missing, but root version ${root.version} has a timestamp role; run 'outpost timestamp'`);
+    }
+    return;
+  }
+  const timestamp = await audit.attempt(() =>
+    verifyTimestamp(root, parseEnvelopeBytes(bytes, MAX_TIMESTAMP_BYTES, TIMESTAMP_PATH), { now: audit.now, allowExpired: true }),
+  );
+  if (timestamp === undefined) return;
+  await audit.attempt(() => checkExpiry(timestamp, audit.now, TIMESTAMP_PATH));
+  const pinned = await audit.attempt(async () => (await checkIndexPin(timestamp.index, indexBytes, INDEX_PATH), true));
+  if (pinned) await audit.attempt(() => checkPinnedVersion(timestamp.index, index, INDEX_PATH));
+  else audit.notes.push(`${TIMESTAMP_PATH} pins index version ${timestamp.index.version}; run 'outpost timestamp' after the index changed`);
+}
+
+/**
  * Checks the registry in `dir` as a client holding `trustedRoot` would: root chain,
- * index signatures and expiry, every manifest's pin and signatures, every file's
+ * index signatures and expiry, timestamp.json when the root has that role, every manifest's pin and signatures, every file's
  * length, hash and chunk hashes.
  *
  * @example
@@ -189,6 +214,7 @@ export async function auditRegistry(dir: string, trustedRoot: Uint8Array, now: D
   );
   if (index === undefined) return result();
   await audit.attempt(() => checkExpiry(index, now, INDEX_PATH));
+  await auditTimestamp(audit, root, index, indexBytes);
 
   for (const [name, model] of Object.entries(index.models)) {
     auditChannels(audit, name, model);

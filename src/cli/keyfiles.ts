@@ -54,7 +54,11 @@ export async function loadPublicKeys(paths: readonly string[]): Promise<PublicKe
  * never writes metadata that clients would refuse.
  */
 export function roleSigners(root: Root, role: RoleName, keys: readonly LoadedKey[]): SigningKey[] {
-  const { keyids, threshold } = root.roles[role];
+  const spec = root.roles[role];
+  if (spec === undefined) {
+    throw new OutpostError('SIGNATURE_INVALID', `root version ${root.version} has no ${role} role`, { details: { role } });
+  }
+  const { keyids, threshold } = spec;
   for (const key of keys) {
     if (!keyids.includes(key.file.keyid)) {
       throw new OutpostError('SIGNATURE_INVALID', `key ${key.path} (${key.file.keyid.slice(0, 12)}…) is not a ${role} key of root version ${root.version}`, {

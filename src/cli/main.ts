@@ -13,6 +13,7 @@ import * as release from './commands/release.js';
 import * as resign from './commands/resign.js';
 import * as revoke from './commands/revoke.js';
 import * as rotateRoot from './commands/rotate-root.js';
+import * as timestamp from './commands/timestamp.js';
 import * as verify from './commands/verify.js';
 import { processContext, type CliContext } from './context.js';
 
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   verify,
   'rotate-root': rotateRoot,
   resign,
+  timestamp,
   collector,
 };
 

@@ -12,20 +12,26 @@ import {
   MAX_INDEX_BYTES,
   MAX_MANIFEST_BYTES,
   MAX_ROOT_BYTES,
+  MAX_TIMESTAMP_BYTES,
   PAYLOAD_TYPES,
   ROOT_PATH,
   rootVersionPath,
   type DocumentKind,
 } from '../registry/layout.js';
 import { parseEnvelopeBytes, parseWith } from '../registry/parse.js';
-import { payloadSchemas, type Envelope, type Index, type Manifest, type Root } from '../registry/schema.js';
+import { payloadSchemas, type Envelope, type Index, type Manifest, type Root, type TimestampDocument } from '../registry/schema.js';
 import { verifyIndex, verifyRootUpdate, verifyTrustedRoot } from '../registry/verify.js';
 import { CliError } from './args.js';
 import { readCapped, writeAtomic } from './files.js';
 
-type Documents = { root: Root; index: Index; manifest: Manifest };
+type Documents = { root: Root; index: Index; manifest: Manifest; timestamp: TimestampDocument };
 
-const MAX_BYTES: Record<DocumentKind, number> = { root: MAX_ROOT_BYTES, index: MAX_INDEX_BYTES, manifest: MAX_MANIFEST_BYTES };
+const MAX_BYTES: Record<DocumentKind, number> = {
+  root: MAX_ROOT_BYTES,
+  index: MAX_INDEX_BYTES,
+  manifest: MAX_MANIFEST_BYTES,
+  timestamp: MAX_TIMESTAMP_BYTES,
+};
 
 /** Envelope file text: indented so a diff of two versions is readable. */
 export function envelopeFileBytes(envelope: Envelope): Uint8Array {

@@ -11,6 +11,9 @@ import type { RequestContext } from './http.js';
 import { indexKeysOf, trustNamespace } from './trust-namespace.js';
 import { probeNextRoot } from './root-probe.js';
 import { fetchIfChanged, type ConditionalResult } from './conditional.js';
+import { fetchTimestamp, type VerifiedTimestamp } from './timestamp-gate.js';
+import { checkIndexPin, checkPinnedVersion, hasTimestampRole } from '../registry/timestamp.js';
+import { TIMESTAMP_PATH } from '../registry/layout.js';
 
 /** The index a load works from, and how current it is. */
 export interface TrustedIndex {
@@ -37,6 +40,10 @@ export class TrustChain {
   #walk: Promise<Root> | undefined;
   /** ETag of the last index verified, for conditional refreshes. */
   #etag: string | undefined;
+  /** ETag of the last timestamp.json verified, when the root has a timestamp role. */
+  #stampEtag: string | undefined;
+  /** The index last accepted, and the SHA-256 of its bytes (what a timestamp pins). */
+  #held: { index: Index; sha256: string } | undefined;
 
   constructor(base: string | URL, shippedRoot: unknown, state: StateStore) {
     this.#base = base;
@@ -129,6 +136,7 @@ export class TrustChain {
    */
   async index(ctx: RequestContext): Promise<TrustedIndex> {
     const root = await this.root(ctx);
+    if (hasTimestampRole(root)) return this.#indexByTimestamp(ctx, root);
     let fetched: ConditionalResult;
     try {
       fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES);
@@ -150,6 +158,7 @@ export class TrustChain {
   async refreshIndex(ctx: RequestContext): Promise<TrustedIndex | undefined> {
     const before = this.#current?.root;
     const root = await this.root(ctx);
+    if (hasTimestampRole(root)) return this.#refreshByTimestamp(ctx, root, before === root);
     // New root keys may no longer cover the index held: fetch and verify it whole.
     const etag = before === root ? this.#etag : undefined;
     const fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES, etag);
@@ -160,7 +169,64 @@ export class TrustChain {
     return this.#acceptIndex(root, fetched.bytes, fetched.etag);
   }
 
-  async #acceptIndex(root: Root, bytes: Uint8Array, etag: string | undefined): Promise<TrustedIndex> {
+  /**
+   * With a timestamp role: timestamp.json first, then the index it pins (TUF 5.4-5.5).
+   * Network trouble on either falls back to the offline copy, as without the role.
+   */
+  async #indexByTimestamp(ctx: RequestContext, root: Root): Promise<TrustedIndex> {
+    try {
+      const stamp = await fetchTimestamp(ctx, this.#base, root, this.#state, await this.#ns());
+      if (stamp.status !== 'changed') return this.#cachedIndex(root, new Error(`${TIMESTAMP_PATH} is missing from the registry`));
+      return await this.#indexPinnedBy(ctx, root, stamp);
+    } catch (error) {
+      if (!isOfflineError(error)) throw error;
+      return this.#cachedIndex(root, error);
+    }
+  }
+
+  /**
+   * A live refresh with a timestamp role: an unchanged timestamp.json costs a 304; a new
+   * one pinning the index already held costs no index request (`undefined`: nothing
+   * changed, freshness extended); only a new pin fetches the index.
+   */
+  async #refreshByTimestamp(ctx: RequestContext, root: Root, sameRoot: boolean): Promise<TrustedIndex | undefined> {
+    const stamp = await fetchTimestamp(ctx, this.#base, root, this.#state, await this.#ns(), sameRoot ? this.#stampEtag : undefined);
+    if (stamp.status === 'unchanged') return undefined;
+    if (stamp.status === 'missing') {
+      throw new OutpostError('DOWNLOAD_FAILED', `${TIMESTAMP_PATH} is missing from the registry`, { details: { path: TIMESTAMP_PATH } });
+    }
+    const held = this.#held;
+    if (sameRoot && held !== undefined && held.sha256 === stamp.timestamp.index.sha256) {
+      if (stamp.expired) return { index: held.index, fresh: true, expired: true };
+      await this.#state.raiseTimestampFloor(await this.#ns(), stamp.floor);
+      this.#stampEtag = stamp.etag;
+      return undefined;
+    }
+    return this.#indexPinnedBy(ctx, root, stamp);
+  }
+
+  /**
+   * The index `stamp` pins: the offline copy when it is those bytes (no request), else
+   * fetched. Bytes other than the pin's are INTEGRITY_MISMATCH, before any signature.
+   */
+  async #indexPinnedBy(ctx: RequestContext, root: Root, stamp: VerifiedTimestamp): Promise<TrustedIndex> {
+    const pin = stamp.timestamp.index;
+    const offline = await this.#state.get(trustKey(await this.#ns(), 'index'));
+    let bytes: Uint8Array | undefined = offline === undefined ? undefined : utf8(offline);
+    let etag: string | undefined;
+    if (bytes === undefined || bytes.length !== pin.length || (await sha256Hex(bytes)) !== pin.sha256) {
+      const fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES);
+      if (fetched.status !== 'changed') {
+        throw new OutpostError('DOWNLOAD_FAILED', `${INDEX_PATH} is missing from the registry`, { details: { path: INDEX_PATH } });
+      }
+      bytes = fetched.bytes;
+      etag = fetched.etag;
+    }
+    await checkIndexPin(pin, bytes, INDEX_PATH);
+    return this.#acceptIndex(root, bytes, etag, stamp);
+  }
+
+  async #acceptIndex(root: Root, bytes: Uint8Array, etag: string | undefined, stamp?: VerifiedTimestamp): Promise<TrustedIndex> {
     const ns = await this.#ns();
     const keys = indexKeysOf(root);
     const stored = await this.#state.get(trustKey(ns, 'floor'));
@@ -179,11 +245,18 @@ export class TrustChain {
         details: { what: INDEX_PATH, version: index.version, highestTrustedVersion: floor.version },
       });
     }
-    const expired = isExpired(index, Date.now());
-    // An expired index is verified but never becomes the floor or the offline copy.
-    if (!expired) await this.#state.raiseIndexFloor(ns, { version: index.version, keys, sha256: digest }, fromUtf8(bytes));
+    if (stamp !== undefined) checkPinnedVersion(stamp.timestamp.index, index, INDEX_PATH);
+    // With a timestamp role the index still expires (TUF checks both), only later.
+    const expired = isExpired(index, Date.now()) || stamp?.expired === true;
+    // An expired index (or timestamp) is verified but never becomes a floor or the offline copy.
+    if (!expired) {
+      await this.#state.raiseIndexFloor(ns, { version: index.version, keys, sha256: digest }, fromUtf8(bytes));
+      if (stamp !== undefined) await this.#state.raiseTimestampFloor(ns, stamp.floor);
+    }
     // Remembered only once verified, so a refused index is fetched whole next time.
     this.#etag = etag;
+    this.#stampEtag = stamp?.etag;
+    this.#held = { index, sha256: digest };
     // An expired root freezes updates just as an expired index does.
     return { index, fresh: true, expired: expired || isExpired(root, Date.now()) };
   }

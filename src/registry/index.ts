@@ -12,4 +12,5 @@ export * from './paths.js';
 export * from './reference.js';
 export * from './resolve.js';
 export * from './schema.js';
+export * from './timestamp.js';
 export * from './verify.js';

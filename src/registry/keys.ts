@@ -117,7 +117,10 @@ function base64Url(base64: string): string {
  * ```
  */
 export async function importRole(root: Root, role: RoleName): Promise<TrustedRole> {
-  const spec: Role = root.roles[role];
+  const spec: Role | undefined = root.roles[role];
+  if (spec === undefined) {
+    throw new OutpostError('METADATA_INVALID', `root version ${root.version} has no ${role} role`, { details: { role, rootVersion: root.version } });
+  }
   const keys = new Map<string, CryptoKey>();
   for (const keyid of spec.keyids) {
     const entry = root.keys[keyid];

@@ -10,6 +10,12 @@ export const ROOT_PATH = 'root.json';
 export const INDEX_PATH = 'index.json';
 
 /**
+ * The timestamp role's document, when the root has that role: short-lived, it pins
+ * index.json by version, length and SHA-256.
+ */
+export const TIMESTAMP_PATH = 'timestamp.json';
+
+/**
  * Every root version ever published, kept so a client holding version N can walk
  * N+1, N+2, … to the current one.
  *
@@ -49,6 +55,8 @@ export function modelFilePath(name: string, version: string): string {
 export const MAX_ROOT_BYTES = 64 * 1024;
 /** Largest index envelope a client reads. */
 export const MAX_INDEX_BYTES = 2 * 1024 * 1024;
+/** Largest timestamp envelope a client reads: it holds one pin and a few signatures. */
+export const MAX_TIMESTAMP_BYTES = 16 * 1024;
 /** Largest manifest envelope a client reads. */
 export const MAX_MANIFEST_BYTES = 1024 * 1024;
 /**
@@ -73,6 +81,7 @@ export const PAYLOAD_TYPES = {
   root: 'application/vnd.outpost.root+json',
   index: 'application/vnd.outpost.index+json',
   manifest: 'application/vnd.outpost.manifest+json',
+  timestamp: 'application/vnd.outpost.timestamp+json',
 } as const;
 
 export type DocumentKind = keyof typeof PAYLOAD_TYPES;

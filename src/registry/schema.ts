@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import valid from 'semver/functions/valid.js';
 import { isBase64 } from './encoding.js';
-import { MAX_CHUNK_SIZE, MAX_MANIFEST_BYTES, MAX_MANIFEST_FILES, MIN_CHUNK_SIZE } from './layout.js';
+import { MAX_CHUNK_SIZE, MAX_INDEX_BYTES, MAX_MANIFEST_BYTES, MAX_MANIFEST_FILES, MIN_CHUNK_SIZE } from './layout.js';
 import { unsafePathReason } from './paths.js';
 import type { TensorSpec } from '../tensor/types.js';
 
@@ -68,7 +68,7 @@ export const roleSchema = z.object({
   threshold: z.number().int().min(1),
 });
 export type Role = z.infer<typeof roleSchema>;
-export type RoleName = 'root' | 'targets';
+export type RoleName = 'root' | 'targets' | 'timestamp';
 
 export const rootSchema = z
   .object({
@@ -77,11 +77,13 @@ export const rootSchema = z
     version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     expires: timestampSchema,
     keys: z.record(keyidSchema, z.object({ keytype: z.literal('ed25519'), public: publicKeySchema })),
-    roles: z.object({ root: roleSchema, targets: roleSchema }),
+    // `timestamp` is optional: without it the index's own expiry is its freshness.
+    roles: z.object({ root: roleSchema, targets: roleSchema, timestamp: roleSchema.optional() }),
   })
   .superRefine((root, ctx) => {
-    for (const name of ['root', 'targets'] as const) {
+    for (const name of ['root', 'targets', 'timestamp'] as const) {
       const role = root.roles[name];
+      if (role === undefined) continue;
       const path = ['roles', name];
       if (new Set(role.keyids).size !== role.keyids.length) {
         ctx.addIssue({ code: 'custom', path: [...path, 'keyids'], message: 'lists a key twice' });
@@ -143,6 +145,28 @@ export const indexSchema = z.object({
   models: z.record(nameSchema, modelEntrySchema),
 });
 export type Index = z.infer<typeof indexSchema>;
+
+// ─── Timestamp ───────────────────────────────────────────────────────────────
+
+/**
+ * The timestamp role's document (TUF's timestamp): short-lived, it pins the current
+ * index by version, length and SHA-256, so freshness is signed by an online key
+ * while the targets key that authorises model bytes stays offline.
+ */
+export const timestampDocumentSchema = z.object({
+  _type: z.literal('timestamp'),
+  spec: z.literal(1),
+  version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+  expires: timestampSchema,
+  index: z.object({
+    version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    length: z.number().int().min(1).max(MAX_INDEX_BYTES),
+    sha256: sha256HexSchema,
+  }),
+});
+export type TimestampDocument = z.infer<typeof timestampDocumentSchema>;
+/** How a timestamp pins the index. */
+export type IndexPin = TimestampDocument['index'];
 
 // ─── Manifest ────────────────────────────────────────────────────────────────
 
@@ -257,4 +281,4 @@ export const manifestSchema = z
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** The payload schema of each document kind. */
-export const payloadSchemas = { root: rootSchema, index: indexSchema, manifest: manifestSchema } as const;
+export const payloadSchemas = { root: rootSchema, index: indexSchema, manifest: manifestSchema, timestamp: timestampDocumentSchema } as const;

@@ -9,9 +9,9 @@ import { envelopePayload, verifyEnvelope } from './envelope.js';
 import { importRole, type TrustedRole } from './keys.js';
 import { MAX_MANIFEST_BYTES, MAX_ROOT_BYTES, MAX_ROOT_ROTATIONS, PAYLOAD_TYPES, type DocumentKind, rootVersionPath } from './layout.js';
 import { parseEnvelope, parseEnvelopeBytes, parseWith } from './parse.js';
-import { payloadSchemas, type Envelope, type Index, type Manifest, type Root } from './schema.js';
+import { payloadSchemas, type Envelope, type Index, type Manifest, type Root, type TimestampDocument } from './schema.js';
 
-type Documents = { root: Root; index: Index; manifest: Manifest };
+type Documents = { root: Root; index: Index; manifest: Manifest; timestamp: TimestampDocument };
 
 /** The document in verified (or about to be verified) payload bytes, checked against its schema. */
 function decodeDocument<K extends DocumentKind>(kind: K, payload: Uint8Array, what: string): Documents[K] {
@@ -24,8 +24,16 @@ function decodeDocument<K extends DocumentKind>(kind: K, payload: Uint8Array, wh
   return parseWith(payloadSchemas[kind], value, what) as Documents[K];
 }
 
-/** The envelope as sent, with the payload type of `kind` required. */
-async function verifiedDocument<K extends DocumentKind>(
+/**
+ * The document of `kind` in `envelope` once a threshold of `trusted` signed it, checked
+ * against its schema (the payload type of `kind` required).
+ *
+ * @example
+ * ```ts
+ * const timestamp = await verifiedDocument('timestamp', envelope, await importRole(root, 'timestamp'), 'timestamp.json');
+ * ```
+ */
+export async function verifiedDocument<K extends DocumentKind>(
   kind: K,
   envelope: Envelope,
   trusted: TrustedRole,

@@ -17,7 +17,8 @@ import { readExternalData } from '../external-data.js';
 import { readOptional, writeAtomic } from '../files.js';
 import { referenceInputSamples } from '../reference-inputs.js';
 import { addVersion, assertUnpublished } from '../index-edit.js';
-import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
+import { loadPrivateKeys } from '../keyfiles.js';
+import { DEFAULT_TIMESTAMP_DAYS, defaultIndexDays, indexSigners, stampIndex, TIMESTAMP_HELP, TIMESTAMP_OPTIONS } from '../timestamp-write.js';
 import { DEFAULT_INDEX_DAYS, loadIndex, loadRoot, nextIndex, writeIndex, writeSigned } from '../store.js';
 
 export const summary = 'add a model version: copy the model, sign its manifest, add it to the index';
@@ -36,16 +37,17 @@ does not release: clients load it only by exact version until 'outpost release'.
 Options:
   --name <n>           model name: /^[a-z0-9][a-z0-9._-]{0,63}$/
   --version <semver>   strict semver, e.g. 1.2.0 or 1.3.0-rc.1
-  --key <file>         a targets private key file; repeat up to the threshold
+  --key <file>         a targets (or timestamp) private key file; repeat up to the threshold
   --reference <file>   JSON { "features": { "<name>": [numbers...] } }: drift reference samples
   --reference-inputs <file.jsonl>
                        one example per line, { "<input>": { "type", "dims", "data" } }: the drift
                        reference is computed from these inputs and the model's outputs on them
                        (needs onnxruntime-node); features as in docs/telemetry.md
 ${SAMPLE_INPUTS_HELP}
-  --expires <days>     index lifetime; default ${DEFAULT_INDEX_DAYS}
+  --expires <days>     index lifetime; default ${DEFAULT_INDEX_DAYS} (365 with a timestamp role)
   --chunk-size <bytes> chunk size for hashing and resumable download; default ${DEFAULT_CHUNK_SIZE}
 ${RECORD_HELP}
+${TIMESTAMP_HELP}
   -h, --help           show this help`;
 
 const OPTIONS = {
@@ -60,6 +62,7 @@ const OPTIONS = {
   'sample-max-bytes': { type: 'string' },
   'sample-window-bytes': { type: 'string' },
   ...RECORD_OPTIONS,
+  ...TIMESTAMP_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -108,13 +111,14 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const name = nameFlag(values.name, '--name');
   const version = versionFlag(values.version, '--version');
   const keyPaths = required(values.key, '--key');
-  const days = daysFlag(values.expires, '--expires', DEFAULT_INDEX_DAYS);
+  const stampDays = daysFlag(values['timestamp-expires'], '--timestamp-expires', DEFAULT_TIMESTAMP_DAYS);
   const chunkSize = integerFlag(values['chunk-size'], '--chunk-size', MIN_CHUNK_SIZE, MAX_CHUNK_SIZE, DEFAULT_CHUNK_SIZE);
   const sampleInputs = sampleInputsFlags(values['sample-inputs'], values['sample-max-bytes'], values['sample-window-bytes']);
 
   const now = ctx.now();
   const root = await loadRoot(dir);
-  const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
+  const days = daysFlag(values.expires, '--expires', defaultIndexDays(root));
+  const { targets: signers, timestamp: stampers } = indexSigners(root, await loadPrivateKeys(keyPaths));
   const guard = indexGuard(dir, values, keyPaths);
   const stored = await loadIndex(dir, root, now);
   // Before anything is written: storage may hold an older index copied back.
@@ -153,7 +157,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     manifest: { path: manifestPath(name, version), length: manifestBytes.length, sha256: await sha256Hex(manifestBytes) },
     publishedAt: now.toISOString(),
   });
-  await guard.save(index.version, await writeIndex(dir, index, signers), now);
+  const indexBytes = await writeIndex(dir, index, signers);
+  await guard.save(index.version, indexBytes, now);
+  await stampIndex(ctx, dir, root, index, indexBytes, stampers, now, stampDays);
 
   ctx.out(`published ${name}@${version}: ${file.path} (${file.length} bytes, ${file.chunks.length} chunk(s) of ${chunkSize})`);
   for (const { entry, location } of externals) ctx.out(`  external data: ${location} (${entry.length} bytes, ${entry.chunks.length} chunk(s))`);

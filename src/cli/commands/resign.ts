@@ -11,7 +11,8 @@ import { CliError, daysFlag, HELP_OPTION, parseCommand, required } from '../args
 import type { CliContext } from '../context.js';
 import { indexGuard, RECORD_HELP, RECORD_OPTIONS } from '../index-record.js';
 import { readCapped, writeAtomic } from '../files.js';
-import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
+import { loadPrivateKeys } from '../keyfiles.js';
+import { DEFAULT_TIMESTAMP_DAYS, defaultIndexDays, indexSigners, stampIndex, TIMESTAMP_HELP, TIMESTAMP_OPTIONS } from '../timestamp-write.js';
 import { DEFAULT_INDEX_DAYS, envelopeFileBytes, loadRoot, nextIndex, requireIndex, writeIndex } from '../store.js';
 
 export const summary = 'refresh the index (new version and expiry); re-sign manifests after a targets key change';
@@ -21,6 +22,8 @@ export const help = `Usage: outpost resign <registryDir> --key <private.json>...
 
 Writes the next index version with a fresh expiry: run it more often than the index
 lifetime (e.g. daily from a scheduler), or clients refuse updates as expired.
+With a timestamp role in the root, the index lives long and 'outpost timestamp'
+keeps the registry fresh instead; pass a timestamp key too to pin the new index.
 After 'outpost rotate-root' changed the targets keys, manifests whose signatures no
 longer meet the targets threshold are listed with the keys that signed them and
 when; a stolen old key may have signed some of them. Only those named with
@@ -30,13 +33,14 @@ unloadable (SIGNATURE_INVALID); revoke them. To extend the root's own expiry, ru
 'outpost rotate-root' with the same keys.
 
 Options:
-  --key <file>       a targets private key file; repeat up to the threshold
-  --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS}
+  --key <file>       a targets (or timestamp) private key file; repeat up to the threshold
+  --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS} (365 with a timestamp role)
   --manifest <name@version>
                      re-sign this manifest; repeat
   --resign-all-manifests
                      re-sign every manifest the current keys do not cover
 ${RECORD_HELP}
+${TIMESTAMP_HELP}
   -h, --help         show this help`;
 
 const OPTIONS = {
@@ -45,6 +49,7 @@ const OPTIONS = {
   manifest: { type: 'string', multiple: true },
   'resign-all-manifests': { type: 'boolean' },
   ...RECORD_OPTIONS,
+  ...TIMESTAMP_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -108,11 +113,12 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   if (wantsHelp) return ctx.out(help), 0;
   const dir = positionals[0] as string;
   const keyPaths = required(values.key, '--key');
-  const days = daysFlag(values.expires, '--expires', DEFAULT_INDEX_DAYS);
+  const stampDays = daysFlag(values['timestamp-expires'], '--timestamp-expires', DEFAULT_TIMESTAMP_DAYS);
 
   const now = ctx.now();
   const root = await loadRoot(dir);
-  const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
+  const days = daysFlag(values.expires, '--expires', defaultIndexDays(root));
+  const { targets: signers, timestamp: stampers } = indexSigners(root, await loadPrivateKeys(keyPaths));
   const guard = indexGuard(dir, values, keyPaths);
   const stored = await requireIndex(dir, root, now, true);
   // Before anything is written: storage may hold an older index copied back.
@@ -136,7 +142,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const chosen = uncovered.filter((manifest) => all || named.has(manifest.id));
   // Files first, index last, as in publish: the index is the commit point.
   for (const manifest of chosen) await resignManifest(dir, manifest, signers);
-  await guard.save(index.version, await writeIndex(dir, index, signers), now);
+  const indexBytes = await writeIndex(dir, index, signers);
+  await guard.save(index.version, indexBytes, now);
+  await stampIndex(ctx, dir, root, index, indexBytes, stampers, now, stampDays);
   ctx.out(`index version ${index.version}, expires ${index.expires}`);
   if (chosen.length > 0) ctx.out(`  re-signed manifests: ${chosen.map(describe).join(', ')}`);
   const left = uncovered.filter((manifest) => !chosen.includes(manifest));

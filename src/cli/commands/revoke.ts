@@ -2,7 +2,8 @@ import { daysFlag, HELP_OPTION, nameFlag, parseCommand, required, versionFlag } 
 import type { CliContext } from '../context.js';
 import { indexGuard, RECORD_HELP, RECORD_OPTIONS } from '../index-record.js';
 import { revokeVersion } from '../index-edit.js';
-import { loadPrivateKeys, roleSigners } from '../keyfiles.js';
+import { loadPrivateKeys } from '../keyfiles.js';
+import { DEFAULT_TIMESTAMP_DAYS, defaultIndexDays, indexSigners, stampIndex, TIMESTAMP_HELP, TIMESTAMP_OPTIONS } from '../timestamp-write.js';
 import { DEFAULT_INDEX_DAYS, loadRoot, nextIndex, requireIndex, writeIndex } from '../store.js';
 
 export const summary = 'revoke a version: clients refuse it, even from their cache';
@@ -17,9 +18,10 @@ Bumps the index version and re-signs it. Files stay in place.
 Options:
   --name <n>         model name
   --version <v>      a published version
-  --key <file>       a targets private key file; repeat up to the threshold
-  --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS}
+  --key <file>       a targets (or timestamp) private key file; repeat up to the threshold
+  --expires <days>   index lifetime; default ${DEFAULT_INDEX_DAYS} (365 with a timestamp role)
 ${RECORD_HELP}
+${TIMESTAMP_HELP}
   -h, --help         show this help`;
 
 const OPTIONS = {
@@ -28,6 +30,7 @@ const OPTIONS = {
   key: { type: 'string', multiple: true },
   expires: { type: 'string' },
   ...RECORD_OPTIONS,
+  ...TIMESTAMP_OPTIONS,
   ...HELP_OPTION,
 } as const;
 
@@ -38,11 +41,12 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const name = nameFlag(values.name, '--name');
   const version = versionFlag(values.version, '--version');
   const keyPaths = required(values.key, '--key');
-  const days = daysFlag(values.expires, '--expires', DEFAULT_INDEX_DAYS);
+  const stampDays = daysFlag(values['timestamp-expires'], '--timestamp-expires', DEFAULT_TIMESTAMP_DAYS);
 
   const now = ctx.now();
   const root = await loadRoot(dir);
-  const signers = roleSigners(root, 'targets', await loadPrivateKeys(keyPaths));
+  const days = daysFlag(values.expires, '--expires', defaultIndexDays(root));
+  const { targets: signers, timestamp: stampers } = indexSigners(root, await loadPrivateKeys(keyPaths));
   const guard = indexGuard(dir, values, keyPaths);
   const stored = await requireIndex(dir, root, now);
   // Before anything is written: storage may hold an older index copied back.
@@ -53,7 +57,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     ctx.out(`${name}@${version} is already revoked; nothing changed`);
     return 0;
   }
-  await guard.save(index.version, await writeIndex(dir, index, signers), now);
+  const indexBytes = await writeIndex(dir, index, signers);
+  await guard.save(index.version, indexBytes, now);
+  await stampIndex(ctx, dir, root, index, indexBytes, stampers, now, stampDays);
   ctx.out(`revoked ${name}@${version}; index version ${index.version}`);
   for (const note of notes) ctx.out(`  ${note}`);
   return 0;

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ROOT_PATH, rootVersionPath } from '../../registry/layout.js';
 import { parseEnvelopeBytes } from '../../registry/parse.js';
-import type { Root } from '../../registry/schema.js';
+import type { Role, Root } from '../../registry/schema.js';
 import { verifyRootUpdate } from '../../registry/verify.js';
 import { CliError, daysFlag, HELP_OPTION, integerFlag, parseCommand, required, UsageError } from '../args.js';
 import type { CliContext } from '../context.js';
@@ -13,19 +13,29 @@ export const summary = 'write root version N+1 (new root keys, targets keys, thr
 
 export const help = `Usage: outpost rotate-root <registryDir> --key <old root private.json>... --new-root-key <private.json>...
                           [--targets-key <public.json>...] [--threshold N] [--expires <days>]
+                          [--timestamp-key <public.json>... [--timestamp-threshold N] | --remove-timestamp-role]
 
 Writes roots/<N+1>.root.json and root.json, signed by a threshold of the current
 root keys (--key) and by every new root key (--new-root-key), so clients holding
 root N can verify the step. Pass the current root keys as --new-root-key to keep
 them (e.g. only to extend the expiry). Without --targets-key the targets keys stay.
 If the targets keys change, run 'outpost resign' with the new ones next: until
-then clients refuse the index and manifests.
+then clients refuse the index and manifests. --timestamp-key adds or replaces the
+timestamp role (without it the role stays as it is): that is how a registry made
+without one gains it. Run 'outpost timestamp' with the new timestamp key right after;
+clients holding the new root refuse the registry until timestamp.json verifies.
 
 Options:
   --key <file>           a current root private key file; repeat up to its threshold
   --new-root-key <file>  a private key file of the new root role; repeat
   --targets-key <file>   a public key file of the new targets role; repeat
   --threshold N          signatures each role needs; default: the current thresholds
+  --timestamp-key <file> a public key file of the new timestamp role; repeat
+  --timestamp-threshold N
+                         signatures the timestamp role needs; default: the current
+                         one, else --threshold, else 1
+  --remove-timestamp-role
+                         drop the timestamp role (the index's own expiry is freshness again)
   --expires <days>       root lifetime; default ${DEFAULT_ROOT_DAYS}
   -h, --help             show this help`;
 
@@ -33,6 +43,9 @@ const OPTIONS = {
   key: { type: 'string', multiple: true },
   'new-root-key': { type: 'string', multiple: true },
   'targets-key': { type: 'string', multiple: true },
+  'timestamp-key': { type: 'string', multiple: true },
+  'timestamp-threshold': { type: 'string' },
+  'remove-timestamp-role': { type: 'boolean' },
   threshold: { type: 'string' },
   expires: { type: 'string' },
   ...HELP_OPTION,
@@ -61,8 +74,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     );
   }
 
+  const timestamp = await timestampRole(current, values, threshold);
   const keys: Root['keys'] = {};
-  for (const key of [...newRootKeys.map((k) => k.file), ...targets]) keys[key.keyid] = { keytype: 'ed25519', public: key.public };
+  for (const key of [...newRootKeys.map((k) => k.file), ...targets, ...(timestamp?.keys ?? [])]) keys[key.keyid] = { keytype: 'ed25519', public: key.public };
   const next: Root = {
     _type: 'root',
     spec: 1,
@@ -72,6 +86,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     roles: {
       root: { keyids: newRootKeys.map((k) => k.file.keyid), threshold: rootThreshold },
       targets: { keyids: targets.map((k) => k.keyid), threshold: targetsThreshold },
+      ...(timestamp === undefined ? {} : { timestamp: timestamp.role }),
     },
   };
   const path = rootVersionPath(next.version);
@@ -88,5 +103,35 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   ctx.out(`root version ${next.version} written (${path} and ${ROOT_PATH}), expires ${next.expires}`);
   const targetsChanged = next.roles.targets.keyids.join() !== current.roles.targets.keyids.join() || targetsThreshold !== current.roles.targets.threshold;
   if (targetsChanged) ctx.out(`targets keys changed: run 'outpost resign ${dir} --key <new targets key>...' next`);
+  const timestampChanged = JSON.stringify(next.roles.timestamp) !== JSON.stringify(current.roles.timestamp);
+  if (timestampChanged && timestamp !== undefined) ctx.out(`timestamp role changed: run 'outpost timestamp ${dir} --key <timestamp key>...' next`);
+  if (timestampChanged && timestamp === undefined) ctx.out('timestamp role removed: clients take freshness from the index expiry again');
   return 0;
+}
+
+type PublicKey = { keyid: string; public: string };
+
+/** The timestamp role of the next root: given keys, the current role kept, or none. */
+async function timestampRole(
+  current: Root,
+  values: { 'timestamp-key'?: string[]; 'timestamp-threshold'?: string; 'remove-timestamp-role'?: boolean },
+  threshold: number,
+): Promise<{ keys: PublicKey[]; role: Role } | undefined> {
+  if (values['remove-timestamp-role'] === true) {
+    if (values['timestamp-key'] !== undefined) throw new UsageError('--remove-timestamp-role and --timestamp-key exclude each other');
+    return undefined;
+  }
+  const role = current.roles.timestamp;
+  const keys: PublicKey[] =
+    values['timestamp-key'] !== undefined
+      ? await loadPublicKeys(values['timestamp-key'])
+      : (role?.keyids ?? []).map((keyid) => ({ keyid, public: (current.keys[keyid] as { public: string }).public }));
+  if (keys.length === 0) {
+    if (values['timestamp-threshold'] !== undefined) throw new UsageError('--timestamp-threshold needs --timestamp-key');
+    return undefined;
+  }
+  const fallback = role?.threshold ?? (threshold || 1);
+  const count = integerFlag(values['timestamp-threshold'], '--timestamp-threshold', 1, 32, fallback);
+  if (count > keys.length) throw new UsageError(`timestamp threshold ${count} needs as many timestamp keys (got ${keys.length}); pass --timestamp-threshold`);
+  return { keys, role: { keyids: keys.map((k) => k.keyid), threshold: count } };
 }

@@ -20,6 +20,8 @@ export async function buildRegistry(options: {
   threshold?: number;
   targets?: number;
   chunkSize?: number;
+  /** Give the root a timestamp role (key `timestamp`); every index verb then signs timestamp.json too. */
+  timestamp?: boolean;
   /** `flags`: more `outpost publish` flags for that version (e.g. `--sample-inputs 1`). */
   models: Array<{ name: string; version: string; file: string; release?: boolean | number; flags?: string[] }>;
 }): Promise<RegistryFixture> {
@@ -40,7 +42,13 @@ export async function buildRegistry(options: {
     targetArgs.push('--targets-key', join(keysDir, `targets${i}.public.json`));
     if (i <= (options.threshold ?? 1)) signArgs.push('--key', join(keysDir, `targets${i}.private.json`));
   }
-  await cli('init', dir, ...rootArgs, ...targetArgs, '--threshold', String(options.threshold ?? 1));
+  const timestampArgs: string[] = [];
+  if (options.timestamp === true) {
+    await cli('keygen', '--out', keysDir, '--name', 'timestamp');
+    timestampArgs.push('--timestamp-key', join(keysDir, 'timestamp.public.json'), '--timestamp-threshold', '1');
+    signArgs.push('--key', join(keysDir, 'timestamp.private.json'));
+  }
+  await cli('init', dir, ...rootArgs, ...targetArgs, ...timestampArgs, '--threshold', String(options.threshold ?? 1));
   for (const model of options.models) {
     await cli(
       'publish', dir, model.file, '--name', model.name, '--version', model.version, ...signArgs,

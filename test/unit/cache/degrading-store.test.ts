@@ -121,6 +121,7 @@ describe('DegradingStateStore', () => {
         if (failing) throw new DOMException('refused', 'UnknownError');
         await inner.raiseIndexFloor(ns, f, text);
       },
+      raiseTimestampFloor: (ns, f) => inner.raiseTimestampFloor(ns, f),
       trustEntries: () => inner.trustEntries(),
     };
     const state = new DegradingStateStore(durable, () => undefined);
