@@ -11,7 +11,6 @@ import { isOutpostError, OutpostError } from '../errors.js';
 import { chunkRange, verifyChunk } from '../registry/integrity.js';
 import type { FileEntry } from '../registry/schema.js';
 import type { BytesPayload, CacheSource } from './protocol.js';
-import { releaseNow } from './release.js';
 
 /** Chunks read and hashed at once: enough to overlap IndexedDB with WebCrypto, few enough to stay small. */
 const READ_AHEAD = 4;
@@ -83,9 +82,6 @@ async function assembleFile(db: OutpostDB, source: CacheSource, file: FileEntry)
           const bytes = await chunkBytes(record.data);
           await verifyChunk(file, index, bytes);
           out.set(bytes, chunkRange(file, index).start);
-          // The chunk was read into a buffer of its own (Blob.arrayBuffer() or the
-          // record's clone): freed now, so assembly leaves no model-sized garbage.
-          releaseNow(bytes.buffer);
         } catch (error) {
           // A value that is not bytes, or a Blob whose file is gone, counts as damaged.
           if (!isOutpostError(error, 'INTEGRITY_MISMATCH') && !(error instanceof DOMException)) throw error;

@@ -1,14 +1,17 @@
 /**
- * Frees a buffer's memory at once instead of at the engine's next garbage collection,
- * which in an idle worker may come late: a model-sized buffer left to it would sit
- * next to onnxruntime's own copy. Transferring to zero length detaches the buffer
- * (ES2024 `ArrayBuffer.prototype.transfer`); where that is missing it is left to the
- * collector. Only for buffers nothing reads any more.
+ * Lets go of a model-sized buffer without waiting for its object to become garbage:
+ * transferring it to zero length detaches it (ES2024 `ArrayBuffer.prototype.transfer`),
+ * so its memory goes even while a reference lingers in an idle worker that collects
+ * late. Measured (docs/large-models.md) it pays for the assembled files once the
+ * session holds its own copy; for each 4 MiB chunk read during assembly it raised the
+ * peak instead (seen, not explained: detached chunks seem to wait for a collection that
+ * then comes later), so chunks are left to the collector. Where transfer is missing
+ * the buffer is left to the collector as before. Only for buffers nothing reads any more.
  *
  * @example
  * ```ts
- * out.set(bytes, offset);
- * releaseNow(bytes.buffer);
+ * const session = await ort.InferenceSession.create(new Uint8Array(bytes));
+ * releaseNow(bytes);
  * ```
  */
 export function releaseNow(buffer: ArrayBufferLike): void {
