@@ -11,8 +11,10 @@ export type ChunkData = Blob | ArrayBuffer;
 
 export function toChunkData(bytes: Uint8Array, format: ChunkFormat): ChunkData {
   if (format === 'blob') return new Blob([bytes as Uint8Array<ArrayBuffer>]);
-  // A copy that owns its buffer: `bytes` may be a view into a larger one.
-  return bytes.slice().buffer;
+  // IndexedDB clones the value as it is put, so a buffer the view spans whole goes as
+  // it is; a copy only for a view into a larger one (the last, shorter chunk of a file).
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  return whole ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
 }
 
 /** Bytes a stored chunk value holds; 0 for a value of any other kind (a damaged record). */

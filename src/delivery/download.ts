@@ -1,6 +1,7 @@
 import { isOutpostError, OutpostError } from '../errors.js';
 import { chunkRange, verifyChunk } from '../registry/integrity.js';
 import type { FileEntry } from '../registry/schema.js';
+import { openBodyReader } from './body-reader.js';
 import { getWithRetry, guardedRead, type RequestContext } from './http.js';
 import { asDownloadError, backoffDelay, sleep } from './retry.js';
 
@@ -10,7 +11,11 @@ export interface DownloadRequest {
   file: FileEntry;
   /** Chunk indices already held and verified; only the others are fetched. */
   have: ReadonlySet<number>;
-  /** Receives each chunk once verified, in order; a rejection stops the download. */
+  /**
+   * Receives each chunk once verified, in order; a rejection stops the download.
+   * `bytes` are lent: their buffer assembles a later chunk once the promise settles, so
+   * `accept` copies what it keeps (IndexedDB and `Blob` copy on write).
+   */
   accept: (index: number, bytes: Uint8Array) => Promise<void>;
   /** Network bytes received (for progress). */
   onReceived?: (bytes: number) => void;
@@ -29,8 +34,34 @@ interface PartialChunk {
   filled: number;
 }
 
+/**
+ * The buffers chunks are assembled in, each reused once its chunk is accepted: a
+ * download allocates the few chunks in flight, not the file's size in garbage that
+ * the engine would collect only later (next to onnxruntime's own copy of the model).
+ */
+class ChunkBuffers {
+  readonly #free: ArrayBuffer[] = [];
+  readonly #size: number;
+
+  constructor(chunkSize: number) {
+    this.#size = chunkSize;
+  }
+
+  /** A buffer for a chunk of `length` bytes (the last chunk of a file may be shorter). */
+  take(length: number): Uint8Array {
+    return new Uint8Array(this.#free.pop() ?? new ArrayBuffer(this.#size), 0, length);
+  }
+
+  /** Hands back a chunk's buffer, which nothing may read any more. */
+  give(bytes: Uint8Array): void {
+    // Queued chunks plus the one being read: more are never in use at once.
+    if (bytes.buffer.byteLength === this.#size && this.#free.length <= MAX_QUEUED_CHUNKS) this.#free.push(bytes.buffer as ArrayBuffer);
+  }
+}
+
 /** What one file's download keeps across its requests. */
 interface DownloadState {
+  buffers: ChunkBuffers;
   missing: Set<number>;
   partial: PartialChunk | undefined;
   /** Chunks already fetched whole again after failing their hash: a second failure is final. */
@@ -50,7 +81,7 @@ interface DownloadState {
  */
 export async function downloadFile(request: DownloadRequest): Promise<void> {
   const { ctx, url, file } = request;
-  const state: DownloadState = { missing: new Set(), partial: undefined, refetched: new Set(), received: 0 };
+  const state: DownloadState = { buffers: new ChunkBuffers(file.chunkSize), missing: new Set(), partial: undefined, refetched: new Set(), received: 0 };
   for (let i = 0; i < file.chunks.length; i++) if (!request.have.has(i)) state.missing.add(i);
   let failures = 0;
   while (state.missing.size > 0) {
@@ -61,7 +92,7 @@ export async function downloadFile(request: DownloadRequest): Promise<void> {
       const chunk = isOutpostError(error, 'INTEGRITY_MISMATCH') ? error.details.chunk : undefined;
       if (typeof chunk === 'number' && !state.refetched.has(chunk)) {
         state.refetched.add(chunk);
-        if (state.partial?.index === chunk) state.partial = undefined;
+        if (state.partial?.index === chunk) dropPartial(state);
         continue;
       }
       if (!(error instanceof CutShort) && !isNetworkError(error, ctx.signal)) throw asDownloadError(error, url.href, ctx.signal);
@@ -87,15 +118,15 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
   const first = Math.min(...missing);
   let last = first;
   while (missing.has(last + 1)) last++;
-  if (state.partial && state.partial.index !== first) state.partial = undefined;
+  if (state.partial && state.partial.index !== first) dropPartial(state);
   const start = chunkRange(file, first).start + (state.partial?.filled ?? 0);
   const end = chunkRange(file, last).end;
 
   const response = await getWithRetry(ctx, url, { Range: `bytes=${start}-${end - 1}` });
   let position = rangeOffset(response, start, file, url);
 
-  const reader = response.body?.getReader();
-  if (!reader) throw new CutShort('empty body');
+  if (!response.body) throw new CutShort('empty body');
+  const reader = openBodyReader(response.body);
   const read = guardedRead(reader, ctx.retry, url);
   // Verification and storage of chunk i overlap with the network read of chunk i+1.
   let pipeline: Promise<void> = Promise.resolve();
@@ -109,6 +140,7 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
       missing.delete(chunk);
     }).finally(() => {
       queued -= 1;
+      state.buffers.give(bytes);
     });
     pipeline.catch((error: unknown) => {
       failed ??= error;
@@ -129,7 +161,10 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
         const span = chunkRange(file, index);
         const take = Math.min(value.byteLength - cursor, span.end - position);
         if (missing.has(index)) {
-          if (state.partial?.index !== index) state.partial = { index, bytes: new Uint8Array(span.end - span.start), filled: 0 };
+          if (state.partial?.index !== index) {
+            dropPartial(state);
+            state.partial = { index, bytes: state.buffers.take(span.end - span.start), filled: 0 };
+          }
           const partial = state.partial;
           // A server that ignores Range resends bytes already held: keep only the new ones.
           const skip = partial.filled - (position - span.start);
@@ -155,6 +190,11 @@ async function fetchRun(request: DownloadRequest, state: DownloadState): Promise
     void reader.cancel().catch(() => undefined);
   }
   await pipeline;
+}
+
+function dropPartial(state: DownloadState): void {
+  if (state.partial) state.buffers.give(state.partial.bytes);
+  state.partial = undefined;
 }
 
 /** Where the body starts in the file: the range asked for (206) or byte 0 (200). */

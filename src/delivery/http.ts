@@ -1,4 +1,5 @@
 import { OutpostError } from '../errors.js';
+import type { BodyReader } from './body-reader.js';
 import { asDownloadError, backoffDelay, DEFAULT_RETRY, isRetryableStatus, sleep, type RetryPolicy } from './retry.js';
 
 export interface RequestContext {
@@ -42,7 +43,7 @@ export async function getWithRetry(ctx: RequestContext, url: URL, headers?: Head
  * cross-tab lock of a download.
  */
 export function guardedRead(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: BodyReader,
   policy: Pick<RetryPolicy, 'idleTimeoutMs' | 'minBytesPerSecond'>,
   url: URL,
 ): () => Promise<ReadableStreamReadResult<Uint8Array>> {

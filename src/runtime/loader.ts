@@ -13,7 +13,8 @@ import type { DamagedFile } from '../worker/assemble.js';
 import { z } from 'zod';
 import { verifyManifest } from '../registry/verify.js';
 import { chooseVersion } from './resolve-version.js';
-import { materializeFile, type MaterializeRequest } from './materialize.js';
+import type { FileRequest } from './fetch-missing.js';
+import { materializeFile } from './materialize.js';
 import { storeFile } from './store-file.js';
 import type { LoadProgress, NormalizedLoadOptions, NormalizedRuntimeOptions } from './options.js';
 
@@ -200,7 +201,7 @@ class VersionFiles {
     };
   }
 
-  #request(file: FileEntry, online: boolean, progress: Report, ctx: RequestContext, wasComplete: boolean): MaterializeRequest {
+  #request(file: FileEntry, online: boolean, progress: Report, ctx: RequestContext, wasComplete: boolean): FileRequest {
     const { options, store, inUse } = this.#deps;
     return { ctx, store, registryUrl: options.registryUrl, name: this.#name, version: this.#version, file, maxBytes: options.maxBytes, inUse, online, wasComplete, progress };
   }

@@ -10,6 +10,7 @@ import { GpuDeviceWatch } from './gpu-device.js';
 import { SYNTHETIC_SHAPES, syntheticFeeds, timeRuns } from './measure.js';
 import { OrtLoader, type OrtBuilds, type OrtModule } from './ort-builds.js';
 import { assembleFromCache } from './assemble.js';
+import { releaseNow } from './release.js';
 import type { BackendAttempt, BytesPayload, CacheSource, CreateSessionRequest, EngineConfig, EngineEnvironment, StagedPayload, StartedSession } from './protocol.js';
 import { WorkerTelemetry, type RunRecorder } from './telemetry.js';
 
@@ -91,8 +92,11 @@ export class Engine {
       }
       if (!request.measure) break;
     }
-    // Every session that will be made from these bytes is open: onnxruntime holds its own copy.
+    // Every session that will be made from these bytes is open: onnxruntime holds its own
+    // copy, so the files are freed now rather than left to the worker's collector.
     if ('staged' in request) this.#staged.delete(request.staged);
+    releaseNow(payload.bytes);
+    for (const file of payload.externalData ?? []) releaseNow(file.data);
     let chosen = opened[0];
     if (opened.length > 1) {
       let bestTime = Number.POSITIVE_INFINITY;
