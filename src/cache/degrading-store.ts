@@ -125,6 +125,7 @@ export class DegradingStateStore implements StateStore {
  * namespace's roots, floor and offline index move to memory.
  */
 async function carryTrust(memory: StateStore, durable: StateStore): Promise<void> {
+  // Carried as stored: the memory store checks it on use like the durable one.
   const id = await durable.get('installId').catch(() => undefined);
   if (id !== undefined) await memory.set('installId', id);
   for (const [key, value] of await durable.trustEntries().catch(() => [])) {

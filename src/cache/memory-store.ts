@@ -1,6 +1,7 @@
 import type { ChunkRecord, VersionRecord } from './db.js';
 import type { RememberedBackend, StateValues } from './state-store.js';
 import type { ModelStore, StateStore } from './surface.js';
+import { INSTALL_ID_KEY, readInstallId } from './install-id.js';
 import { floorMayRise, TRUST_PREFIX, trustKey, type IndexFloor } from './trust-records.js';
 
 const versionId = (name: string, version: string) => JSON.stringify([name, version]);
@@ -116,13 +117,11 @@ export class MemoryStateStore implements StateStore {
     this.#values.delete(key);
   }
 
+  /** Checked like the IndexedDB one: a record carried over from a damaged database is replaced. */
   async installId(): Promise<string> {
-    let id = this.#values.get('installId') as string | undefined;
-    if (!id) {
-      id = crypto.randomUUID();
-      this.#values.set('installId', id);
-    }
-    return id;
+    const reading = readInstallId(this.#values.get(INSTALL_ID_KEY));
+    if (reading.write) this.#values.set(INSTALL_ID_KEY, reading.write);
+    return reading.id;
   }
 
   async backendChoice(key: string): Promise<RememberedBackend | undefined> {

@@ -1,5 +1,6 @@
 import type { OutpostDB } from './db.js';
 import { floorMayRise, TRUST_PREFIX, trustKey, type IndexFloor } from './trust-records.js';
+import { INSTALL_ID_KEY, readInstallId, type InstallIdRecord } from './install-id.js';
 
 /**
  * Small persisted facts, typed by key. Rollback protection, the install id and the
@@ -7,7 +8,8 @@ import { floorMayRise, TRUST_PREFIX, trustKey, type IndexFloor } from './trust-r
  * (trust-records.ts).
  */
 export interface StateValues {
-  installId: string;
+  /** Checked on use (install-id.ts): read it through `installId()`. */
+  installId: InstallIdRecord;
   /** Root envelopes (text) after the shipped root, in order: each chains from the one before. */
   [key: `trust:${string}:roots`]: string[];
   /** The rollback floor and the keys it belongs to. */
@@ -44,16 +46,20 @@ export class StateStore {
     await this.#db.delete('state', key);
   }
 
-  /** The persisted install id, created once; it only ever feeds rollout bucketing. */
+  /**
+   * The persisted install id, created once and checked on every use: a damaged record
+   * is replaced (install-id.ts). It only ever feeds rollout bucketing. Read without a
+   * write lock; written in a transaction that reads again, so two tabs creating an id
+   * at once agree on one.
+   */
   async installId(): Promise<string> {
+    const reading = readInstallId(await this.#db.get('state', INSTALL_ID_KEY));
+    if (!reading.write) return reading.id;
     const tx = this.#db.transaction('state', 'readwrite');
-    let id = (await tx.store.get('installId')) as string | undefined;
-    if (!id) {
-      id = crypto.randomUUID();
-      await tx.store.put(id, 'installId');
-    }
+    const again = readInstallId(await tx.store.get(INSTALL_ID_KEY));
+    if (again.write) await tx.store.put(again.write, INSTALL_ID_KEY);
     await tx.done;
-    return id;
+    return again.id;
   }
 
   /** A backend decision remembered for one model version on one device. */

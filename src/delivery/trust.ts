@@ -1,7 +1,8 @@
 import { isOutpostError, OutpostError } from '../errors.js';
 import { fromUtf8, sha256Hex, utf8 } from '../registry/encoding.js';
 import { INDEX_PATH, MAX_INDEX_BYTES, MAX_ROOT_BYTES, MAX_ROOT_ROTATIONS, rootVersionPath } from '../registry/layout.js';
-import { parseEnvelopeBytes } from '../registry/parse.js';
+import { envelopePayload } from '../registry/envelope.js';
+import { parseEnvelope, parseEnvelopeBytes } from '../registry/parse.js';
 import { registryUrl } from '../registry/paths.js';
 import type { Index, Root } from '../registry/schema.js';
 import { isExpired, verifyIndex, verifyRootUpdate, verifyTrustedRoot } from '../registry/verify.js';
@@ -18,6 +19,8 @@ import { TIMESTAMP_PATH } from '../registry/layout.js';
 /** The index a load works from, and how current it is. */
 export interface TrustedIndex {
   index: Index;
+  /** The root the index was verified with: the one the walk of this fetch ended on. */
+  root: Root;
   /** False when the registry could not be reached and the last verified copy is used. */
   fresh: boolean;
   expired: boolean;
@@ -37,7 +40,7 @@ export class TrustChain {
   #namespace: Promise<string> | undefined;
   /** The newest root verified so far in this runtime, and the envelopes after the shipped one. */
   #current: { root: Root; chain: string[] } | undefined;
-  #walk: Promise<Root> | undefined;
+  #walk: Promise<WalkResult> | undefined;
   /** ETag of the last index verified, for conditional refreshes. */
   #etag: string | undefined;
   /** ETag of the last timestamp.json verified, when the root has a timestamp role. */
@@ -63,14 +66,18 @@ export class TrustChain {
    * the old keys, and a walk cut short by network trouble is taken up again next time;
    * concurrent callers share one walk.
    */
-  root(ctx: RequestContext): Promise<Root> {
+  async root(ctx: RequestContext): Promise<Root> {
+    return (await this.#sharedWalk(ctx)).root;
+  }
+
+  #sharedWalk(ctx: RequestContext): Promise<WalkResult> {
     this.#walk ??= this.#walkRoot(ctx).finally(() => {
       this.#walk = undefined;
     });
     return this.#walk;
   }
 
-  async #walkRoot(ctx: RequestContext): Promise<Root> {
+  async #walkRoot(ctx: RequestContext): Promise<WalkResult> {
     const ns = await this.#ns();
     let damaged: unknown;
     if (this.#current === undefined) {
@@ -78,7 +85,8 @@ export class TrustChain {
       damaged = restored.damaged;
       this.#current = { root: restored.root, chain: restored.chain };
     }
-    let { root } = this.#current;
+    const start = this.#current.root;
+    let root = start;
     const chain = [...this.#current.chain];
     try {
       for (let step = 0; step < MAX_ROOT_ROTATIONS; step++) {
@@ -102,7 +110,7 @@ export class TrustChain {
     // Kept even when the walk was cut short: each step is verified, and the rest follows next time.
     if (chain.length > this.#current.chain.length) await this.#state.set(trustKey(ns, 'roots'), chain);
     this.#current = { root, chain };
-    return root;
+    return { root, advanced: root !== start };
   }
 
   /**
@@ -132,17 +140,16 @@ export class TrustChain {
   /**
    * The index, fresh from the registry and verified (signatures, rollback floor), or the
    * last verified copy when the registry cannot be reached. Expiry is reported, not
-   * thrown: the caller decides whether a cached version may still load.
+   * thrown: the caller decides whether a cached version may still load. `onRoot` sees
+   * the walked root as soon as it is known (the index may still be on its way).
    */
-  async index(ctx: RequestContext): Promise<TrustedIndex> {
-    const root = await this.root(ctx);
+  async index(ctx: RequestContext, onRoot?: (root: Root) => void): Promise<TrustedIndex> {
+    // With a timestamp role the index may not be needed at all: it is not sent early then.
+    const { root, fetched } = await this.#indexBesideWalk(ctx, undefined, onRoot, !this.#expectsTimestamp());
     if (hasTimestampRole(root)) return this.#indexByTimestamp(ctx, root);
-    let fetched: ConditionalResult;
-    try {
-      fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES);
-    } catch (error) {
-      if (!isOfflineError(error)) throw error;
-      return this.#cachedIndex(root, error);
+    if ('error' in fetched) {
+      if (!isOfflineError(fetched.error)) throw fetched.error;
+      return this.#cachedIndex(root, fetched.error);
     }
     if (fetched.status !== 'changed') return this.#cachedIndex(root, new Error(`${INDEX_PATH} is missing from the registry`));
     return this.#acceptIndex(root, fetched.bytes, fetched.etag);
@@ -150,18 +157,16 @@ export class TrustChain {
 
   /**
    * The index again only if it changed since the last one verified (If-None-Match: an
-   * unchanged index costs a 304): `undefined` then. The root is walked first, as for
-   * every index fetch. A changed index gets every check of {@link index} (signatures,
+   * unchanged index costs a 304): `undefined` then. The root is walked beside it, as
+   * for every index fetch. A changed index gets every check of {@link index} (signatures,
    * rollback floor, expiry reported); network trouble throws instead of falling back
    * to the cache, since the caller already holds an index.
    */
   async refreshIndex(ctx: RequestContext): Promise<TrustedIndex | undefined> {
     const before = this.#current?.root;
-    const root = await this.root(ctx);
+    const { root, fetched } = await this.#indexBesideWalk(ctx, this.#etag, undefined, !this.#expectsTimestamp());
     if (hasTimestampRole(root)) return this.#refreshByTimestamp(ctx, root, before === root);
-    // New root keys may no longer cover the index held: fetch and verify it whole.
-    const etag = before === root ? this.#etag : undefined;
-    const fetched = await fetchIfChanged(ctx, registryUrl(this.#base, INDEX_PATH), MAX_INDEX_BYTES, etag);
+    if ('error' in fetched) throw fetched.error;
     if (fetched.status === 'unchanged') return undefined;
     if (fetched.status === 'missing') {
       throw new OutpostError('DOWNLOAD_FAILED', `${INDEX_PATH} is missing from the registry`, { details: { path: INDEX_PATH } });
@@ -197,7 +202,7 @@ export class TrustChain {
     }
     const held = this.#held;
     if (sameRoot && held !== undefined && held.sha256 === stamp.timestamp.index.sha256) {
-      if (stamp.expired) return { index: held.index, fresh: true, expired: true };
+      if (stamp.expired) return { index: held.index, root, fresh: true, expired: true };
       await this.#state.raiseTimestampFloor(await this.#ns(), stamp.floor);
       this.#stampEtag = stamp.etag;
       return undefined;
@@ -224,6 +229,49 @@ export class TrustChain {
     }
     await checkIndexPin(pin, bytes, INDEX_PATH);
     return this.#acceptIndex(root, bytes, etag, stamp);
+  }
+
+  /**
+   * Walks the root and fetches the index at the same time, so a load waits one round
+   * trip for both, not two. Nothing is trusted earlier for it: the index is verified
+   * only afterwards, against the root the walk ended on, and a walk that fails fails
+   * the fetch as before. When the walk found a newer root, the index fetched beside it
+   * may predate the rotation (and an ETag belongs to the keys that verified it), so the
+   * index is fetched again, whole, after the walk: TUF's order, at the cost of one
+   * request only when a root rotated.
+   */
+  async #indexBesideWalk(
+    ctx: RequestContext,
+    etag?: string,
+    onRoot?: (root: Root) => void,
+    sendEarly = true,
+  ): Promise<{ root: Root; fetched: ConditionalResult | { error: unknown } }> {
+    const url = registryUrl(this.#base, INDEX_PATH);
+    const fetchIndex = (tag?: string) =>
+      fetchIfChanged(ctx, url, MAX_INDEX_BYTES, tag).catch((error: unknown) => ({ error }));
+    // Settled (never rejected), so a walk that fails first leaves no unhandled rejection behind.
+    const early = sendEarly ? fetchIndex(etag) : undefined;
+    const { root, advanced } = await this.#sharedWalk(ctx);
+    onRoot?.(root);
+    // A timestamp role decides for itself whether the index is needed: nothing more here.
+    if (hasTimestampRole(root)) return { root, fetched: { error: new OutpostError('DOWNLOAD_FAILED', 'the index waits for timestamp.json') } };
+    if (advanced) return { root, fetched: await fetchIndex() };
+    return { root, fetched: early === undefined ? await fetchIndex(etag) : await early };
+  }
+
+  /**
+   * Whether this fetch will likely meet a timestamp role: the root verified last, else
+   * the shipped root as it reads (unverified; it only decides whether the index is sent
+   * early, never what is trusted).
+   */
+  #expectsTimestamp(): boolean {
+    if (this.#current) return hasTimestampRole(this.#current.root);
+    try {
+      const payload = envelopePayload(parseEnvelope(this.#shippedRoot, MAX_ROOT_BYTES, 'trusted root'), 'trusted root');
+      return (JSON.parse(fromUtf8(payload)) as { roles?: Record<string, unknown> }).roles?.timestamp !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   async #acceptIndex(root: Root, bytes: Uint8Array, etag: string | undefined, stamp?: VerifiedTimestamp): Promise<TrustedIndex> {
@@ -258,7 +306,7 @@ export class TrustChain {
     this.#stampEtag = stamp?.etag;
     this.#held = { index, sha256: digest };
     // An expired root freezes updates just as an expired index does.
-    return { index, fresh: true, expired: expired || isExpired(root, Date.now()) };
+    return { index, root, fresh: true, expired: expired || isExpired(root, Date.now()) };
   }
 
   async #cachedIndex(root: Root, reason: unknown): Promise<TrustedIndex> {
@@ -277,8 +325,14 @@ export class TrustChain {
         details: { record: 'index' },
       });
     }
-    return { index, fresh: false, expired: isExpired(index, Date.now()), offlineReason: reason };
+    return { index, root, fresh: false, expired: isExpired(index, Date.now()), offlineReason: reason };
   }
+}
+
+interface WalkResult {
+  root: Root;
+  /** Whether this walk went past the root it started from. */
+  advanced: boolean;
 }
 
 /** A stored floor of the current shape (a damaged one counts as none: the signatures still hold). */

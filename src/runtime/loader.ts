@@ -80,10 +80,13 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
     load.onProgress?.(p);
   };
   progress({ phase: 'metadata', loaded: 0, total: METADATA_STEPS });
-  const root = await trust.root(ctx);
-  progress({ phase: 'metadata', loaded: 1, total: METADATA_STEPS });
-  const trusted = await trust.index(ctx);
-  const bucket = await rolloutBucket(await state.installId(), name);
+  // Read beside the requests; handled here so a failing fetch leaves no unhandled rejection.
+  const installId = state.installId();
+  installId.catch(() => undefined);
+  // The root walk and the index request run together; the index is verified with the walked root.
+  const trusted = await trust.index(ctx, () => progress({ phase: 'metadata', loaded: 1, total: METADATA_STEPS }));
+  const { root } = trusted;
+  const bucket = await rolloutBucket(await installId, name);
   const { version, fromCache } = await chooseVersion(trusted, store, name, {
     channel: load.channel,
     bucket,

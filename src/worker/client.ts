@@ -63,9 +63,14 @@ export class EngineClient {
     return this.#call((remote) => remote.createSession(transfer(request, buffers)));
   }
 
-  /** Has the worker assemble `source` from the cache; the handle is valid in that worker only. */
+  /**
+   * Has the worker assemble `source` from the cache; the handle is valid in that worker
+   * only. Sent without waiting for the worker's environment probe (a WebGPU adapter
+   * request can take a while): reading and hashing the cache needs neither onnxruntime
+   * nor the probe, so a warm load's bytes are ready while they finish.
+   */
   stage(source: CacheSource): Promise<StagedPayload> {
-    return this.#call((remote) => remote.stage(source));
+    return this.#call((remote) => remote.stage(source), { waitForInit: false });
   }
 
   /** Drops a staged payload no session took; nothing to do once its worker is gone. */
@@ -125,8 +130,8 @@ export class EngineClient {
     this.#crash(new OutpostError('WORKER_CRASHED', 'the engine worker was terminated'));
   }
 
-  async #call<T>(invoke: (remote: Remote<EngineApi>) => Promise<T>): Promise<T> {
-    const remote = await this.#start();
+  async #call<T>(invoke: (remote: Remote<EngineApi>) => Promise<T>, { waitForInit = true } = {}): Promise<T> {
+    const remote = await this.#start(waitForInit);
     // A worker blocked waiting for a session's next run (channel/worker-side.ts) would
     // hold this message until it times out: the bell sends it back to its event loop.
     if (this.#bell) ring(new Int32Array(this.#bell));
@@ -150,7 +155,8 @@ export class EngineClient {
     });
   }
 
-  async #start(): Promise<Remote<EngineApi>> {
+  /** The worker, started if need be; with `waitForInit`, once its init (config, environment probe) is answered. */
+  async #start(waitForInit = true): Promise<Remote<EngineApi>> {
     if (!this.#remote) {
       const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'outpost-engine' });
       worker.addEventListener('error', (event) => {
@@ -167,7 +173,8 @@ export class EngineClient {
       this.#ready = this.#track(this.#remote.init(this.#config()));
     }
     const remote = this.#remote;
-    await this.#ready;
+    // Messages reach the worker in order, so a call sent now still finds init's config there.
+    if (waitForInit) await this.#ready;
     return remote;
   }
 

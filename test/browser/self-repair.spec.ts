@@ -4,6 +4,7 @@ import { startRegistryServer, type RegistryServer } from './support/registry-ser
 import { expectCode, expectLoaded, load, openRuntimePage } from './support/delivery.js';
 import { trustKey } from '../../src/cache/trust-records.js';
 import { trustNamespace } from '../../src/delivery/trust-namespace.js';
+import { damageRecord, readRecord, writeRecord, type DamageKind, type DamageTarget } from './support/idb.js';
 
 // Self-repair: every cached record is checked when used. Online, a damaged one is
 // dropped and fetched again and the load succeeds; offline, the load fails with
@@ -14,14 +15,9 @@ const VAD = 'models/silero_vad_v5.onnx';
 const CHUNK = 256 * 1024;
 const FILE = 'models/vad/1.0.0/model.onnx';
 
-type Kind = 'flip' | 'truncate' | 'wrongType' | 'delete';
-interface Damage {
+type Kind = DamageKind;
+interface Damage extends DamageTarget {
   record: 'chunk' | 'manifest' | 'index';
-  store: 'chunks' | 'versions' | 'state';
-  key: string | Array<string | number>;
-  /** The field of the stored value to damage; none: the value itself. */
-  field?: string;
-  kind: Kind;
 }
 
 const chunk = (kind: Kind): Damage => ({ record: 'chunk', store: 'chunks', key: ['vad', '1.0.0', FILE, 2], field: 'data', kind });
@@ -53,43 +49,9 @@ test.afterAll(async () => {
 test.beforeEach(() => server.reset());
 
 /** Damages one record in IndexedDB, as a disk fault, a bug or another script would. */
-async function damage(page: Page, dbName: string, damage: Damage): Promise<void> {
-  const d = damage.key === INDEX_KEY ? { ...damage, key: trustKey(await trustNamespace(`${server.origin}/registry/`, fx.rootText), 'index') } : damage;
-  await page.evaluate(
-    async ([name, d]) => {
-      const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
-      const db = await request(indexedDB.open(name));
-      const store = (mode: IDBTransactionMode) => db.transaction(d.store, mode).objectStore(d.store);
-      if (d.kind === 'delete') {
-        await request(store('readwrite').delete(d.key));
-        db.close();
-        return;
-      }
-      const value = await request(store('readonly').get(d.key));
-      if (value === undefined) throw new Error(`no record ${JSON.stringify(d.key)} to damage`);
-      const target = d.field ? value[d.field] : value;
-      let next: unknown;
-      if (d.kind === 'wrongType') next = 42;
-      else if (target instanceof Blob) {
-        const bytes = new Uint8Array(await target.arrayBuffer());
-        if (d.kind === 'flip') bytes[5]! ^= 0xff;
-        next = new Blob([d.kind === 'truncate' ? bytes.subarray(0, bytes.length >> 1) : bytes]);
-      } else if (target instanceof Uint8Array) {
-        const bytes = target.slice();
-        if (d.kind === 'flip') bytes[bytes.length >> 1]! ^= 0x01;
-        next = d.kind === 'truncate' ? bytes.subarray(0, bytes.length >> 1).slice() : bytes;
-      } else {
-        const text = String(target);
-        const at = text.length >> 1;
-        next = d.kind === 'truncate' ? text.slice(0, at) : text.slice(0, at) + (text[at] === 'A' ? 'B' : 'A') + text.slice(at + 1);
-      }
-      // A new transaction: the first one closed while the Blob was read.
-      if (d.field) await request(store('readwrite').put({ ...value, [d.field]: next }));
-      else await request(store('readwrite').put(next, d.key));
-      db.close();
-    },
-    [dbName, d] as const,
-  );
+async function damage(page: Page, dbName: string, d: Damage): Promise<void> {
+  const key = d.key === INDEX_KEY ? trustKey(await trustNamespace(`${server.origin}/registry/`, fx.rootText), 'index') : d.key;
+  await damageRecord(page, dbName, { ...d, key });
 }
 
 let db = 0;
@@ -129,3 +91,58 @@ for (const d of cases) {
     await expectLoaded(await load(page, 'vad'), '1.0.0');
   });
 }
+
+// The install id has nothing to refetch: a damaged one is replaced by a new id, online
+// or offline, as a fresh install would get, and never used as it was (a `42` or a
+// truncated id would put every install damaged alike in one arbitrary rollout bucket).
+const installIdCases: Array<{ label: string; target: DamageTarget }> = [
+  // A hex digit changed: still shaped like an id, only its check tells.
+  { label: 'flip', target: { store: 'state', key: 'installId', field: 'id', kind: 'flip', hexAt: 0 } },
+  { label: 'truncate', target: { store: 'state', key: 'installId', field: 'id', kind: 'truncate' } },
+  { label: 'wrongType', target: { store: 'state', key: 'installId', field: 'id', kind: 'wrongType' } },
+  { label: 'wrongType (whole record)', target: { store: 'state', key: 'installId', kind: 'wrongType' } },
+  { label: 'delete', target: { store: 'state', key: 'installId', kind: 'delete' } },
+];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+for (const { label, target } of installIdCases) {
+  test(`a damaged install id (${label}) is replaced by a new one, online and offline, and the new one holds`, async ({ page }) => {
+    const dbName = `repair-id-${++db}`;
+    const open = () => openRuntimePage(page, server, fx.rootText, { storage: { dbName }, refreshInterval: 0 });
+    const stored = async () => (await readRecord(page, dbName, 'state', 'installId')) as { id: string; crc32: number } | undefined;
+    await open();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    const first = await stored();
+    expect(first?.id).toMatch(UUID);
+
+    for (const offline of [false, true]) {
+      await damageRecord(page, dbName, target);
+      const damaged = await readRecord(page, dbName, 'state', 'installId');
+      await open();
+      server.reset();
+      server.faults.offline = offline;
+      await expectLoaded(await load(page, 'vad'), '1.0.0');
+      const replaced = await stored();
+      expect(replaced?.id).toMatch(UUID);
+      expect(replaced?.id).not.toBe(first?.id);
+      expect(replaced?.id).not.toBe((damaged as { id?: unknown } | undefined)?.id);
+      // Kept from then on: the next runtime buckets with the same id.
+      await open();
+      await expectLoaded(await load(page, 'vad'), '1.0.0');
+      expect(await stored()).toEqual(replaced);
+    }
+  });
+}
+
+test('an install id stored bare, as before it carried a check, is kept and rewritten with one', async ({ page }) => {
+  const dbName = `repair-id-${++db}`;
+  const open = () => openRuntimePage(page, server, fx.rootText, { storage: { dbName }, refreshInterval: 0 });
+  await open();
+  await expectLoaded(await load(page, 'vad'), '1.0.0');
+  const bare = '0f8e3c1a-5b7d-4e2f-9a6c-3d1b2e4f5a6b';
+  await writeRecord(page, dbName, 'state', bare, { key: 'installId' });
+  await open();
+  await expectLoaded(await load(page, 'vad'), '1.0.0');
+  expect(await readRecord(page, dbName, 'state', 'installId')).toEqual({ id: bare, crc32: expect.any(Number) });
+});

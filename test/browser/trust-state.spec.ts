@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trustKey } from '../../src/cache/trust-records.js';
@@ -7,6 +7,7 @@ import { buildRegistry, type RegistryFixture } from './support/registry-fixture.
 import { startRegistryServer, type RegistryServer } from './support/registry-server.js';
 import { resign, signer } from './support/resign.js';
 import { expectCode, expectLoaded, load, openRuntimePage } from './support/delivery.js';
+import { readRecord, writeRecord } from './support/idb.js';
 
 // Trust state against the attacks of a TUF client audit: a fast-forwarded index that
 // would brick clients, an index of an equal version with other bytes, two registries
@@ -123,10 +124,10 @@ test('two registries on one origin keep their own trust state; a persisted root 
     // Plant B's root 2 as A's persisted chain: it is not reached from A's shipped root.
     const nsA = await trustNamespace(`${server.origin}/registry/`, a.rootText);
     const planted = new TextDecoder().decode(await b.read('roots/2.root.json'));
-    await putState(page, 'outpost', trustKey(nsA, 'roots'), [planted]);
+    await writeRecord(page, 'outpost', 'state', [planted], { key: trustKey(nsA, 'roots') });
     await openA();
     await expectLoaded(await load(page, 'vad'), '1.0.0');
-    expect(await getState(page, 'outpost', trustKey(nsA, 'roots'))).toBeUndefined();
+    expect(await readRecord(page, 'outpost', 'state', trustKey(nsA, 'roots'))).toBeUndefined();
   } finally {
     await server.close();
   }
@@ -162,31 +163,6 @@ test('the root is walked on every index fetch: a rotation reaches an open runtim
     await server.close();
   }
 });
-
-async function putState(page: Page, dbName: string, key: string, value: unknown): Promise<void> {
-  await page.evaluate(
-    async ([name, k, v]) => {
-      const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
-      const db = await request(indexedDB.open(name));
-      await request(db.transaction('state', 'readwrite').objectStore('state').put(v, k));
-      db.close();
-    },
-    [dbName, key, value] as const,
-  );
-}
-
-async function getState(page: Page, dbName: string, key: string): Promise<unknown> {
-  return page.evaluate(
-    async ([name, k]) => {
-      const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
-      const db = await request(indexedDB.open(name));
-      const value = await request(db.transaction('state', 'readonly').objectStore('state').get(k));
-      db.close();
-      return value;
-    },
-    [dbName, key] as const,
-  );
-}
 
 test('slow retrieval: a trickled index falls back to the cache, a trickled model fails with DOWNLOAD_FAILED and frees its lock', async ({ page }) => {
   const { fx, server } = await registry();
@@ -227,29 +203,11 @@ test('a cached chunk whose index lies past the file is dropped and the version s
     await open();
     await expectLoaded(await load(page, 'vad'), '1.0.0');
     const key = ['vad', '1.0.0', 'models/vad/1.0.0/model.onnx', 99];
-    await page.evaluate(
-      async ([name, k]) => {
-        const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
-        const db = await request(indexedDB.open(name));
-        const [n, v, f, i] = k as [string, string, string, number];
-        await request(db.transaction('chunks', 'readwrite').objectStore('chunks').put({ name: n, version: v, file: f, index: i, data: new Blob([new Uint8Array(8)]) }));
-        db.close();
-      },
-      [dbName, key] as const,
-    );
+    const [name, version, file, index] = key;
+    await writeRecord(page, dbName, 'chunks', { name, version, file, index, data: Array.from(new Uint8Array(8)) }, { blobField: 'data' });
     await open();
     await expectLoaded(await load(page, 'vad'), '1.0.0');
-    const left = await page.evaluate(
-      async ([name, k]) => {
-        const request = <T>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
-        const db = await request(indexedDB.open(name));
-        const value = await request(db.transaction('chunks', 'readonly').objectStore('chunks').get(k as IDBValidKey));
-        db.close();
-        return value === undefined;
-      },
-      [dbName, key] as const,
-    );
-    expect(left).toBe(true);
+    expect(await readRecord(page, dbName, 'chunks', key)).toBeUndefined();
   } finally {
     await server.close();
   }
