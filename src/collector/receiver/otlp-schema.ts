@@ -102,7 +102,8 @@ const pointBase = {
   flags: z.number().int().nonnegative().optional(),
 };
 
-const histogramPoint = z
+/** One histogram data point: the schema of record the hot path's hand check must agree with. */
+export const histogramPoint = z
   .object({
     ...pointBase,
     count: counter,
