@@ -7,13 +7,14 @@
 import { seriesKey } from '../store/series-key.js';
 import type { MetricKind, RollupDelta, SeriesKey } from '../store/types.js';
 import type { MetricsRequest, OtlpMetric } from '../receiver/otlp-schema.js';
-import { flattenAttributes } from './attributes.js';
 import { BROWSER_VERSION_ATTRIBUTE, browserFamily, browserMajorVersion } from './browser.js';
+import { SeriesCache } from './series-cache.js';
 
 const MINUTE = 60_000;
 const INFERENCE_METRIC = 'outpost.inference.duration';
 const DELTA = 1;
 const CUMULATIVE = 2;
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
 
 /** What one request adds, and what it could not use. */
 export interface RollupResult {
@@ -40,28 +41,16 @@ interface PointValues {
   buckets: number[];
 }
 
-function seriesOf(metric: string, kind: MetricKind, browser: string, bounds: number[], attributes: Record<string, string>): SeriesKey {
-  return {
-    metric,
-    kind,
-    browser,
-    bounds,
-    attributes,
-    model: attributes['model.name'] ?? '',
-    version: attributes['model.version'] ?? '',
-    backend: attributes['outpost.backend'] ?? '',
-  };
-}
-
 /**
- * Rollup deltas for `request`.
+ * Rollup deltas for `request`. Pass the same `cache` across requests (one per app) so
+ * known series are not rebuilt for every point.
  *
  * @example
  * ```ts
  * const { rollups, rejected } = rollUp(request, { now: Date.now(), maxAgeMs: 7 * 86_400_000, maxSkewMs: 600_000 });
  * ```
  */
-export function rollUp(request: MetricsRequest, window: TimeWindow): RollupResult {
+export function rollUp(request: MetricsRequest, window: TimeWindow, cache: SeriesCache = new SeriesCache()): RollupResult {
   const deltas = new Map<string, RollupDelta>();
   const problems = new Set<string>();
   let accepted = 0;
@@ -93,7 +82,7 @@ export function rollUp(request: MetricsRequest, window: TimeWindow): RollupResul
 
   function addMetric(metric: OtlpMetric, browser: string, browserVersion: string): void {
     if (metric.histogram !== undefined) {
-      const extra: Record<string, string> = metric.name === INFERENCE_METRIC && browserVersion !== '' ? { [BROWSER_VERSION_ATTRIBUTE]: browserVersion } : {};
+      const extra = metric.name === INFERENCE_METRIC && browserVersion !== '' ? { [BROWSER_VERSION_ATTRIBUTE]: browserVersion } : NONE;
       const temporality = metric.histogram.aggregationTemporality ?? DELTA;
       for (const point of metric.histogram.dataPoints) {
         if (temporality === CUMULATIVE || temporality > DELTA) {
@@ -101,7 +90,7 @@ export function rollUp(request: MetricsRequest, window: TimeWindow): RollupResul
           continue;
         }
         const bounds = point.bucketCounts.length === 0 ? [] : point.explicitBounds;
-        add(seriesOf(metric.name, 'histogram', browser, bounds, { ...flattenAttributes(point.attributes), ...extra }), {
+        add(cache.series(metric.name, 'histogram', browser, bounds, point.attributes, extra), {
           time: point.timeUnixNano,
           count: point.count,
           sum: point.sum ?? 0,
@@ -119,7 +108,7 @@ export function rollUp(request: MetricsRequest, window: TimeWindow): RollupResul
           continue;
         }
         const value = point.asDouble ?? point.asInt ?? 0;
-        add(seriesOf(metric.name, kind, browser, [], flattenAttributes(point.attributes)), {
+        add(cache.series(metric.name, kind, browser, [], point.attributes, NONE), {
           time: point.timeUnixNano,
           count: 1,
           sum: value,

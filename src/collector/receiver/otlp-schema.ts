@@ -6,6 +6,7 @@
  * add up to `count`. Unknown fields are ignored, as the OTLP spec asks.
  */
 import { z } from 'zod';
+import { fastHistogramPoints, type HistogramPointOutput } from './fast-histogram.js';
 
 /** Attributes per data point, resource or record beyond which a request is refused. */
 export const MAX_ATTRIBUTES = 64;
@@ -101,7 +102,8 @@ const pointBase = {
   flags: z.number().int().nonnegative().optional(),
 };
 
-const histogramPoint = z
+/** One histogram data point: the schema of record the hot path's hand check must agree with. */
+export const histogramPoint = z
   .object({
     ...pointBase,
     count: counter,
@@ -131,6 +133,21 @@ const histogramPoint = z
     }
   });
 
+const histogramPointList = z.array(histogramPoint);
+
+/**
+ * A histogram's points: the hand-checked plain shape when every point has it (the
+ * hot path), else the schema above, whose issues are the answer.
+ */
+const histogramPoints = z.unknown().transform((value, ctx): HistogramPointOutput[] => {
+  const fast = fastHistogramPoints(value, { maxAttributes: MAX_ATTRIBUTES, maxBounds: MAX_BOUNDS });
+  if (fast !== undefined) return fast;
+  const result = histogramPointList.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue } as Parameters<typeof ctx.addIssue>[0]);
+  return z.NEVER;
+});
+
 const numberPoint = z
   .object({ ...pointBase, asDouble: z.number().optional(), asInt: int64.optional() })
   .refine((point) => (point.asDouble === undefined) !== (point.asInt === undefined), { message: 'a number point needs exactly one of asDouble and asInt' });
@@ -140,7 +157,7 @@ const metric = z
     name: z.string().min(1).max(256),
     unit: z.string().max(64).optional(),
     description: z.string().max(1024).optional(),
-    histogram: z.object({ dataPoints: z.array(histogramPoint).default([]), aggregationTemporality: temporality }).optional(),
+    histogram: z.object({ dataPoints: histogramPoints.default([]), aggregationTemporality: temporality }).optional(),
     sum: z.object({ dataPoints: z.array(numberPoint).default([]), aggregationTemporality: temporality, isMonotonic: z.boolean().optional() }).optional(),
     gauge: z.object({ dataPoints: z.array(numberPoint).default([]) }).optional(),
     // Accepted in the envelope but not stored: their points are reported as rejected.
