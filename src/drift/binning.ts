@@ -26,6 +26,7 @@ export interface RunSnapshot {
 export class DriftBinner implements FeatureSink {
   readonly #histograms = new Map<string, Histogram>();
   readonly #record = new Map<string, (value: number) => void>();
+  readonly #recordFloats = new Map<string, (data: Float32Array, step: number) => void>();
   /** Per side, the tensors some feature reads; others are never copied. */
   readonly #tensors = { input: new Set<string>(), output: new Set<string>() };
 
@@ -38,6 +39,7 @@ export class DriftBinner implements FeatureSink {
       );
       this.#histograms.set(feature.name, histogram);
       this.#record.set(feature.name, (value) => histogram.record(value));
+      this.#recordFloats.set(feature.name, (data, step) => histogram.recordFloats(data, step));
       const parsed = parseFeatureName(feature.name);
       if (parsed) this.#tensors[parsed.side].add(parsed.tensor);
     }
@@ -50,6 +52,10 @@ export class DriftBinner implements FeatureSink {
 
   target(feature: string): ((value: number) => void) | undefined {
     return this.#record.get(feature);
+  }
+
+  targetFloats(feature: string): ((data: Float32Array, step: number) => void) | undefined {
+    return this.#recordFloats.get(feature);
   }
 
   record(inputs: Record<string, FeatureTensor>, outputs: Record<string, FeatureTensor>): void {

@@ -31,6 +31,12 @@ export interface FeatureTensor {
  */
 export interface FeatureSink {
   target(feature: string): ((value: number) => void) | undefined;
+  /**
+   * Optional bulk path for a float32 `value` feature: every `step`-th element of `data`
+   * at once (non-finite ones left out, as `target` would never see them). The worker's
+   * binning takes it, so a run costs one loop per tensor, not a call per element.
+   */
+  targetFloats?(feature: string): ((data: Float32Array, step: number) => void) | undefined;
 }
 
 type Reader = (index: number) => number;
@@ -82,7 +88,9 @@ export function tensorFeatures(side: TensorSide, tensorName: string, tensor: Fea
   const stride = momentStride(tensor, length);
   const sampled = Math.ceil(length / stride);
 
-  const value = want('value');
+  const floats = tensor.data instanceof Float32Array ? sink.targetFloats?.(featureName(side, tensorName, 'value')) : undefined;
+  const value = floats ? undefined : want('value');
+  if (floats) floats(tensor.data as Float32Array, Math.ceil(sampled / VALUE_SAMPLE_LIMIT) * stride);
   if (value) {
     const step = Math.ceil(sampled / VALUE_SAMPLE_LIMIT) * stride;
     for (let i = 0; i < length; i += step) {
@@ -94,23 +102,50 @@ export function tensorFeatures(side: TensorSide, tensorName: string, tensor: Fea
   const std = want('std');
   if (mean || std) {
     // Welford: one pass, no catastrophic cancellation on large offsets.
-    let n = 0;
-    let m = 0;
-    let m2 = 0;
-    for (let i = 0; i < length; i += stride) {
-      const v = read(i);
-      if (!Number.isFinite(v)) continue;
-      n += 1;
-      const delta = v - m;
-      m += delta / n;
-      m2 += delta * (v - m);
-    }
+    const { n, m, m2 } = tensor.data instanceof Float32Array ? floatMoments(tensor.data, stride) : moments(read, length, stride);
     if (n > 0) {
       mean?.(m);
       std?.(Math.sqrt(m2 / n));
     }
   }
   if (side === 'output' && !tensor.sampled) classFeatures(tensor, read, length, want);
+}
+
+interface Moments {
+  n: number;
+  m: number;
+  m2: number;
+}
+
+function moments(read: Reader, length: number, stride: number): Moments {
+  let n = 0;
+  let m = 0;
+  let m2 = 0;
+  for (let i = 0; i < length; i += stride) {
+    const v = read(i);
+    if (!Number.isFinite(v)) continue;
+    n += 1;
+    const delta = v - m;
+    m += delta / n;
+    m2 += delta * (v - m);
+  }
+  return { n, m, m2 };
+}
+
+/** {@link moments} for the common case, kept monomorphic (same arithmetic, same order). */
+function floatMoments(data: Float32Array, stride: number): Moments {
+  let n = 0;
+  let m = 0;
+  let m2 = 0;
+  for (let i = 0; i < data.length; i += stride) {
+    const v = data[i] as number;
+    if (!Number.isFinite(v)) continue;
+    n += 1;
+    const delta = v - m;
+    m += delta / n;
+    m2 += delta * (v - m);
+  }
+  return { n, m, m2 };
 }
 
 function momentStride(tensor: FeatureTensor, length: number): number {
