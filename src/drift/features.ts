@@ -207,6 +207,8 @@ function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want
     let probabilities = true;
     for (let c = 0; c < classes; c++) {
       const v = read(start + c);
+      // Non-finite scores are left out, as from every feature.
+      if (!Number.isFinite(v)) continue;
       if (!(v >= 0 && v <= 1)) probabilities = false;
       sum += v;
       if (v > bestScore) {
@@ -223,7 +225,10 @@ function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want
     }
     // Softmax's largest entry, shifted by the row maximum so exp never overflows.
     let denominator = 0;
-    for (let c = 0; c < classes; c++) denominator += Math.exp(read(start + c) - bestScore);
+    for (let c = 0; c < classes; c++) {
+      const v = read(start + c);
+      if (Number.isFinite(v)) denominator += Math.exp(v - bestScore);
+    }
     topProb(1 / denominator);
   }
 }

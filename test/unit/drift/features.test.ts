@@ -21,6 +21,15 @@ describe('drift features', () => {
     expect(samples.toSamples().features).toMatchObject({ 'output.p.top_class': [1], 'output.p.top_prob': [0.75] });
   });
 
+  it('leaves non-finite class scores out of top_class and top_prob', () => {
+    const samples = new FeatureSamples();
+    tensorFeatures('output', 'p', { type: 'float32', data: new Float32Array([0.25, Number.NaN, 0.75]), dims: [1, 3] }, samples);
+    tensorFeatures('output', 'p', { type: 'float32', data: new Float32Array([Number.NaN, 0, 0]), dims: [1, 3] }, samples);
+    const { features } = samples.toSamples();
+    expect(features['output.p.top_class']).toEqual([2, 1]);
+    expect(features['output.p.top_prob']).toEqual([0.75, 0.5]);
+  });
+
   it('gives no class features to inputs, int outputs or many rows', () => {
     const samples = new FeatureSamples();
     tensorFeatures('input', 'x', { type: 'float32', data: new Float32Array(4), dims: [1, 4] }, samples);
