@@ -35,10 +35,7 @@ export async function launchWebKit(): Promise<EngineDriver> {
     },
     async newPage() {
       // Every automation session is ephemeral: a new one is a new visitor.
-      const session = await new Builder()
-        .usingServer(`http://127.0.0.1:${port}`)
-        .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } })
-        .build();
+      const session = await startSession(port);
       sessions.add(session);
       const caps = await session.getCapabilities();
       version ||= `WebKitGTK ${String(caps.get('browserVersion'))}`;
@@ -53,6 +50,27 @@ export async function launchWebKit(): Promise<EngineDriver> {
       stop();
     },
   };
+}
+
+/**
+ * A new MiniBrowser session. Now and then MiniBrowser never answers WebKitWebDriver's
+ * start under Xvfb, and the request would wait for ever: each try gets 60 s, then one
+ * more try; a session that turns up late is quit.
+ */
+async function startSession(port: number): Promise<WebDriver> {
+  for (let attempt = 1; ; attempt++) {
+    const starting = new Builder()
+      .usingServer(`http://127.0.0.1:${port}`)
+      .withCapabilities({ browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } })
+      .build();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, 60_000, 'late')));
+    const outcome = await Promise.race([Promise.resolve(starting), late]);
+    clearTimeout(timer);
+    if (outcome !== 'late') return outcome;
+    void Promise.resolve(starting).then((session) => session.quit(), () => undefined);
+    if (attempt === 2) throw new Error('MiniBrowser did not start a WebDriver session in 60 s, twice');
+  }
 }
 
 function wrap(session: WebDriver, close: () => Promise<void>): EnginePage {
