@@ -4,6 +4,7 @@
  */
 import type { Aggregator, Histogram } from '../telemetry/aggregate.js';
 import type { Reference } from '../registry/schema.js';
+import type { SnapshotArena } from './arena.js';
 import { runFeatures, snapshotTensor, type FeatureSink, type FeatureTensor } from './features.js';
 import { DRIFT_ATTRIBUTES, DRIFT_METRIC, parseFeatureName } from './names.js';
 
@@ -67,14 +68,14 @@ export class DriftBinner implements FeatureSink {
    * as their fixed-stride sample), so the binning can wait until the reply is sent.
    * `record(snapshot.inputs, snapshot.outputs)` counts exactly what `record` would have.
    */
-  snapshot(inputs: Record<string, FeatureTensor>, outputs: Record<string, FeatureTensor>): RunSnapshot {
-    return { inputs: this.#copy('input', inputs), outputs: this.#copy('output', outputs) };
+  snapshot(inputs: Record<string, FeatureTensor>, outputs: Record<string, FeatureTensor>, arena?: SnapshotArena): RunSnapshot {
+    return { inputs: this.#copy('input', inputs, arena), outputs: this.#copy('output', outputs, arena) };
   }
 
-  #copy(side: 'input' | 'output', tensors: Record<string, FeatureTensor>): Record<string, FeatureTensor> {
+  #copy(side: 'input' | 'output', tensors: Record<string, FeatureTensor>, arena: SnapshotArena | undefined): Record<string, FeatureTensor> {
     const out: Record<string, FeatureTensor> = {};
     const wanted = this.#tensors[side];
-    for (const name in tensors) if (wanted.has(name)) out[name] = snapshotTensor(tensors[name] as FeatureTensor);
+    for (const name in tensors) if (wanted.has(name)) out[name] = snapshotTensor(tensors[name] as FeatureTensor, arena);
     return out;
   }
 }

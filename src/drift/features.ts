@@ -12,6 +12,7 @@ import {
   type FeatureKind,
   type TensorSide,
 } from './names.js';
+import type { SnapshotArena, TypedArrayConstructor } from './arena.js';
 
 /** A tensor as both sides hold it: a typed array (float16 as raw Uint16 bits) and dims. */
 export interface FeatureTensor {
@@ -101,7 +102,7 @@ export function tensorFeatures(side: TensorSide, tensorName: string, tensor: Fea
   const mean = want('mean');
   const std = want('std');
   if (mean || std) {
-    // Welford: one pass, no catastrophic cancellation on large offsets.
+    // One pass over shifted sums (finishMoments): no catastrophic cancellation on large offsets.
     const { n, m, m2 } = tensor.data instanceof Float32Array ? floatMoments(tensor.data, stride) : moments(read, length, stride);
     if (n > 0) {
       mean?.(m);
@@ -119,33 +120,48 @@ interface Moments {
 
 function moments(read: Reader, length: number, stride: number): Moments {
   let n = 0;
-  let m = 0;
-  let m2 = 0;
+  let shift = 0;
+  let sum = 0;
+  let squares = 0;
   for (let i = 0; i < length; i += stride) {
     const v = read(i);
     if (!Number.isFinite(v)) continue;
+    if (n === 0) shift = v;
     n += 1;
-    const delta = v - m;
-    m += delta / n;
-    m2 += delta * (v - m);
+    const d = v - shift;
+    sum += d;
+    squares += d * d;
   }
-  return { n, m, m2 };
+  return finishMoments(n, shift, sum, squares);
 }
 
 /** {@link moments} for the common case, kept monomorphic (same arithmetic, same order). */
 function floatMoments(data: Float32Array, stride: number): Moments {
   let n = 0;
-  let m = 0;
-  let m2 = 0;
+  let shift = 0;
+  let sum = 0;
+  let squares = 0;
   for (let i = 0; i < data.length; i += stride) {
     const v = data[i] as number;
     if (!Number.isFinite(v)) continue;
+    if (n === 0) shift = v;
     n += 1;
-    const delta = v - m;
-    m += delta / n;
-    m2 += delta * (v - m);
+    const d = v - shift;
+    sum += d;
+    squares += d * d;
   }
-  return { n, m, m2 };
+  return finishMoments(n, shift, sum, squares);
+}
+
+/**
+ * Mean and squared deviations from sums of values shifted by the first one (no division
+ * per element, which a per-element Welford update pays): shifting by a value of the data
+ * keeps the sums near the spread, so a large common offset cancels nothing.
+ */
+function finishMoments(n: number, shift: number, sum: number, squares: number): Moments {
+  if (n === 0) return { n, m: 0, m2: 0 };
+  const m2 = Math.max(0, squares - (sum * sum) / n);
+  return { n, m: shift + sum / n, m2 };
 }
 
 function momentStride(tensor: FeatureTensor, length: number): number {
@@ -170,7 +186,8 @@ function stridedCopy(from: Float32Array, to: Float32Array, stride: number): void
  * A copy of what {@link tensorFeatures} reads of `tensor`, so the features can be
  * computed later, after the tensor's memory is reused: the whole tensor when it is
  * small or class scores, else its fixed-stride sample (marked `sampled`). Features of
- * the snapshot equal the features of the tensor.
+ * the snapshot equal the features of the tensor. With an `arena` the copy is a view
+ * of its buffer, valid until the arena is reset.
  *
  * @example
  * ```ts
@@ -178,18 +195,31 @@ function stridedCopy(from: Float32Array, to: Float32Array, stride: number): void
  * tensorFeatures('input', 'x', later, sink);
  * ```
  */
-export function snapshotTensor(tensor: FeatureTensor): FeatureTensor {
+export function snapshotTensor(tensor: FeatureTensor, arena?: SnapshotArena): FeatureTensor {
   const data = tensor.data as unknown as TypedArray;
   if (typeof data.length !== 'number' || typeof data.slice !== 'function') return tensor;
   const stride = momentStride(tensor, data.length);
   if (stride === 1 || (tensor.type !== 'string' && isClassScores(tensor, data.length))) {
+    const copy = copyOf(data, arena);
     // dims are shared, not copied: nothing mutates a run's dims.
-    return tensor.sampled ? { type: tensor.type, data: data.slice(), dims: tensor.dims, sampled: true } : { type: tensor.type, data: data.slice(), dims: tensor.dims };
+    return tensor.sampled ? { type: tensor.type, data: copy, dims: tensor.dims, sampled: true } : { type: tensor.type, data: copy, dims: tensor.dims };
   }
-  const sample = new data.constructor(Math.ceil(data.length / stride)) as unknown as { [i: number]: number | bigint; length: number };
+  const length = Math.ceil(data.length / stride);
+  const sample = (arena?.take(data.constructor as unknown as TypedArrayConstructor & { BYTES_PER_ELEMENT: number }, length) ??
+    new data.constructor(length)) as unknown as { [i: number]: number | bigint; length: number };
   if (data instanceof Float32Array) stridedCopy(data, sample as unknown as Float32Array, stride);
   else for (let i = 0, j = 0; i < data.length; i += stride, j++) sample[j] = data[i] as number | bigint;
   return { type: tensor.type, data: sample as unknown as ArrayBufferView, dims: [sample.length], sampled: true };
+}
+
+/** A copy of `data` in `arena` when it has room, else in a buffer of its own. */
+function copyOf(data: TypedArray, arena: SnapshotArena | undefined): ArrayBufferView {
+  const copy = arena?.take(data.constructor as unknown as TypedArrayConstructor & { BYTES_PER_ELEMENT: number }, data.length) as
+    | (ArrayBufferView & { set(from: ArrayLike<number | bigint>): void })
+    | undefined;
+  if (copy === undefined) return data.slice();
+  copy.set(data);
+  return copy;
 }
 
 function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want: (kind: FeatureKind) => ((v: number) => void) | undefined): void {
@@ -199,6 +229,8 @@ function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want
   const topClass = want('top_class');
   const topProb = want('top_prob');
   if (!topClass && !topProb) return;
+  // float32 rows are read directly: a call through `read` per score costs more than the score.
+  const floats = tensor.data instanceof Float32Array ? tensor.data : undefined;
   for (let row = 0; row < rows; row++) {
     const start = row * classes;
     let best = 0;
@@ -206,7 +238,7 @@ function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want
     let sum = 0;
     let probabilities = true;
     for (let c = 0; c < classes; c++) {
-      const v = read(start + c);
+      const v = floats !== undefined ? (floats[start + c] as number) : read(start + c);
       // Non-finite scores are left out, as from every feature.
       if (!Number.isFinite(v)) continue;
       if (!(v >= 0 && v <= 1)) probabilities = false;
@@ -226,7 +258,7 @@ function classFeatures(tensor: FeatureTensor, read: Reader, length: number, want
     // Softmax's largest entry, shifted by the row maximum so exp never overflows.
     let denominator = 0;
     for (let c = 0; c < classes; c++) {
-      const v = read(start + c);
+      const v = floats !== undefined ? (floats[start + c] as number) : read(start + c);
       if (Number.isFinite(v)) denominator += Math.exp(v - bestScore);
     }
     topProb(1 / denominator);

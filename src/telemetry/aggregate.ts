@@ -37,6 +37,7 @@ export class Histogram {
   sum = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
+  #guide: BinGuide | undefined;
 
   constructor(bounds: readonly number[]) {
     this.bounds = bounds;
@@ -57,16 +58,26 @@ export class Histogram {
   recordFloats(data: Float32Array, step: number): void {
     const { bounds, bucketCounts } = this;
     const edges = bounds.length;
+    const guide = (this.#guide ??= BinGuide.of(bounds));
+    const { cells, first, scale } = guide;
+    const last = cells.length - 1;
     let { count, sum, min, max } = this;
     for (let i = 0; i < data.length; i += step) {
       const value = data[i] as number;
       if (!Number.isFinite(value)) continue;
-      let low = 0;
-      let high = edges;
-      while (low < high) {
-        const mid = (low + high) >>> 1;
-        if (value <= (bounds[mid] as number)) high = mid;
-        else low = mid + 1;
+      // The guide's guess for the bucket, confirmed against the bounds; a guess that
+      // misses (a cell holding an edge, or rounding) falls back to the binary search,
+      // so the bucket is always exactly the one `record` picks.
+      const at = (value - first) * scale;
+      let low = cells[at < 0 ? 0 : at >= last ? last : at | 0] as number;
+      if ((low > 0 && value <= (bounds[low - 1] as number)) || (low < edges && value > (bounds[low] as number))) {
+        low = 0;
+        let high = edges;
+        while (low < high) {
+          const mid = (low + high) >>> 1;
+          if (value <= (bounds[mid] as number)) high = mid;
+          else low = mid + 1;
+        }
       }
       bucketCounts[low] = (bucketCounts[low] as number) + 1;
       count += 1;
@@ -86,6 +97,43 @@ export class Histogram {
     this.sum = 0;
     this.min = Number.POSITIVE_INFINITY;
     this.max = Number.NEGATIVE_INFINITY;
+  }
+}
+
+/**
+ * A lookup table over the span of a histogram's bounds: cell `k` covers
+ * `[first + k / scale, first + (k + 1) / scale)` and holds the bucket of the cell's low
+ * end, so most values find their bucket with one multiply instead of a search (the
+ * caller confirms the guess). Values below the span land in cell 0 (bucket 0), above it
+ * in the last cell (the overflow bucket).
+ */
+class BinGuide {
+  /** Cells per bucket: enough that few cells hold an edge. */
+  static readonly CELLS_PER_BUCKET = 16;
+
+  private constructor(
+    readonly cells: Uint16Array,
+    readonly first: number,
+    readonly scale: number,
+  ) {}
+
+  static of(bounds: readonly number[]): BinGuide {
+    const first = bounds[0];
+    const end = bounds[bounds.length - 1];
+    // No span to divide (one edge, no edge, or non-finite ones): every guess is checked
+    // and the search does the work.
+    if (first === undefined || end === undefined || !(end > first) || !Number.isFinite(end - first)) return new BinGuide(new Uint16Array(1), 0, 0);
+    const count = Math.min(4096, (bounds.length + 1) * BinGuide.CELLS_PER_BUCKET);
+    const cells = new Uint16Array(count + 1);
+    const scale = count / (end - first);
+    let bucket = 0;
+    for (let k = 0; k <= count; k++) {
+      const low = first + k / scale;
+      while (bucket < bounds.length && low > (bounds[bucket] as number)) bucket++;
+      cells[k] = bucket;
+    }
+    cells[count] = bounds.length;
+    return new BinGuide(cells, first, scale);
   }
 }
 

@@ -8,6 +8,7 @@
  * is idle, or at the latest when the next drain asks or too many runs wait, so the
  * counts stay exact.
  */
+import { SnapshotArena } from '../drift/arena.js';
 import { DriftBinner, type RunSnapshot } from '../drift/binning.js';
 import type { FeatureTensor } from '../drift/features.js';
 import { Aggregator, type MetricsWindow } from '../telemetry/aggregate.js';
@@ -34,6 +35,8 @@ const MAX_DEFERRED_RUNS = 32;
 export class WorkerTelemetry {
   readonly #aggregator = new Aggregator();
   readonly #deferred: Array<{ drift: DriftBinner; run: RunSnapshot }> = [];
+  /** Holds the waiting runs' copies; started over whenever none waits. */
+  readonly #arena = new SnapshotArena();
   readonly #schedule: (work: () => void) => void;
   readonly #samplers = new Set<InputSampler>();
   #samples: InputSample[] = [];
@@ -60,7 +63,7 @@ export class WorkerTelemetry {
     return (ms, feeds, outputs) => {
       if (!this.#recording) return;
       duration.record(ms);
-      if (binDrift) this.#defer(binDrift, binDrift.snapshot(feeds, outputs));
+      if (binDrift) this.#defer(binDrift, binDrift.snapshot(feeds, outputs, this.#arena));
       const sample = sampler?.take(feeds);
       if (sample) this.#samples.push(sample);
     };
@@ -75,6 +78,7 @@ export class WorkerTelemetry {
   drain(recording: boolean, endWindow = true): MetricsWindow {
     if (this.#recording) this.#binDeferred();
     this.#deferred.length = 0;
+    this.#arena.reset();
     const window = this.#aggregator.drain();
     const samples = this.#samples;
     this.#samples = [];
@@ -97,5 +101,7 @@ export class WorkerTelemetry {
 
   #binDeferred(): void {
     for (const { drift, run } of this.#deferred.splice(0)) drift.record(run.inputs, run.outputs);
+    // Nothing reads the copies any more.
+    this.#arena.reset();
   }
 }

@@ -15,6 +15,19 @@ describe('drift features', () => {
     expect(features['input.big.mean']).toEqual([(n - 1) / 2]);
   });
 
+  it('keeps mean and std exact on a large common offset, float32 and float64 alike', () => {
+    const samples = new FeatureSamples();
+    // 2^24 + k is exact in float32; a naive sum of squares would lose the spread entirely.
+    const offset = 2 ** 24;
+    tensorFeatures('input', 'f32', { type: 'float32', data: new Float32Array([offset, offset + 2, offset + 4, offset + 6]), dims: [4] }, samples);
+    tensorFeatures('input', 'f64', { type: 'float64', data: new Float64Array([1e12 + 1, 1e12 + 2, 1e12 + 3, Number.NaN]), dims: [4] }, samples);
+    const { features } = samples.toSamples();
+    expect(features['input.f32.mean']).toEqual([offset + 3]);
+    expect(features['input.f32.std']?.[0]).toBeCloseTo(Math.sqrt(5), 12);
+    expect(features['input.f64.mean']).toEqual([1e12 + 2]);
+    expect(features['input.f64.std']?.[0]).toBeCloseTo(Math.sqrt(2 / 3), 12);
+  });
+
   it('treats a row that already sums to one as probabilities', () => {
     const samples = new FeatureSamples();
     tensorFeatures('output', 'p', { type: 'float32', data: new Float32Array([0.25, 0.75]), dims: [1, 2] }, samples);
