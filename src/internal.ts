@@ -54,3 +54,6 @@ export { TYPED_ARRAY_FOR } from './tensor/convert.js';
 /** Drift features and reference binning, for benchmarks that build a reference in the page. */
 export { FeatureSamples, runFeatures } from './drift/features.js';
 export { computeReference } from './registry/reference.js';
+export { DriftBinner } from './drift/binning.js';
+export { SnapshotArena } from './drift/arena.js';
+export { Aggregator } from './telemetry/aggregate.js';
