@@ -77,10 +77,14 @@ export class StateStore {
    */
   async raiseIndexFloor(namespace: string, floor: IndexFloor, indexText: string): Promise<void> {
     const tx = this.#db.transaction('state', 'readwrite');
-    const current = (await tx.store.get(trustKey(namespace, 'floor'))) as IndexFloor | undefined;
-    if (floorMayRise(current, floor)) {
-      await tx.store.put(floor, trustKey(namespace, 'floor'));
-      await tx.store.put(indexText, trustKey(namespace, 'index'));
+    const [current, stored] = await Promise.all([tx.store.get(trustKey(namespace, 'floor')), tx.store.get(trustKey(namespace, 'index'))]);
+    const floorNow = current as IndexFloor | undefined;
+    if (floorMayRise(floorNow, floor)) {
+      // A warm load meets the index it holds: nothing is written then (a damaged or
+      // missing copy of that index is still written again).
+      const same = floorNow !== undefined && floorNow.keys === floor.keys && floorNow.version === floor.version && floorNow.sha256 === floor.sha256;
+      if (!same) await tx.store.put(floor, trustKey(namespace, 'floor'));
+      if (!same || stored !== indexText) await tx.store.put(indexText, trustKey(namespace, 'index'));
     }
     await tx.done;
   }

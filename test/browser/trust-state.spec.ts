@@ -212,3 +212,44 @@ test('a cached chunk whose index lies past the file is dropped and the version s
     await server.close();
   }
 });
+
+test('a warm load that meets the index it holds writes no floor or index record; a damaged offline copy is written again', async ({ page }) => {
+  const { fx, server } = await registry();
+  try {
+    const dbName = nextDb();
+    const ns = await trustNamespace(`${server.origin}/registry/`, fx.rootText);
+    // Counts puts of trust records, as the page makes them (the runtime works on the page's IndexedDB).
+    const openCounting = async () => {
+      await openRuntimePage(page, server, fx.rootText, { storage: { dbName }, refreshInterval: 0 });
+      await page.evaluate(() => {
+        const w = window as any;
+        w.trustPuts = [];
+        const put = IDBObjectStore.prototype.put;
+        IDBObjectStore.prototype.put = function (this: IDBObjectStore, value: unknown, key?: IDBValidKey) {
+          if (typeof key === 'string' && key.startsWith('trust:')) w.trustPuts.push(key.split(':').pop());
+          return put.call(this, value, key);
+        };
+      });
+    };
+    const puts = () => page.evaluate(() => (window as any).trustPuts as string[]);
+    await openCounting();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    expect(await puts()).toEqual(expect.arrayContaining(['floor', 'index']));
+
+    await openCounting();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    expect((await puts()).filter((record) => record === 'floor' || record === 'index')).toEqual([]);
+
+    // The offline copy damaged: the next online load writes it again, and offline still works.
+    await writeRecord(page, dbName, 'state', 'not an index', { key: trustKey(ns, 'index') });
+    await openCounting();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+    expect((await puts()).filter((record) => record === 'floor' || record === 'index')).toEqual(['index']);
+    expect(await readRecord(page, dbName, 'state', trustKey(ns, 'index'))).toBe(new TextDecoder().decode(await fx.read('index.json')));
+    server.faults.offline = true;
+    await openCounting();
+    await expectLoaded(await load(page, 'vad'), '1.0.0');
+  } finally {
+    await server.close();
+  }
+});
