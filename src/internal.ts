@@ -57,3 +57,6 @@ export { computeReference } from './registry/reference.js';
 export { DriftBinner } from './drift/binning.js';
 export { SnapshotArena } from './drift/arena.js';
 export { Aggregator } from './telemetry/aggregate.js';
+export { openCache } from './cache/open-cache.js';
+export { WRITER_MIN_BYTES, WRITER_ROTATE_BYTES } from './cache/model-store.js';
+export { openChunkWriter } from './runtime/chunk-writer.js';

@@ -46,8 +46,10 @@ class Fallback<T> {
 /** The model store of a runtime: IndexedDB, or memory once IndexedDB refuses a write. */
 export class DegradingModelStore implements ModelStore {
   readonly #fallback: Fallback<ModelStore>;
+  readonly #durable: ModelStore;
 
   constructor(durable: ModelStore, onDegrade: (error: unknown) => void) {
+    this.#durable = durable;
     this.#fallback = new Fallback<ModelStore>(durable, () => new MemoryModelStore(), onDegrade);
   }
 
@@ -73,6 +75,13 @@ export class DegradingModelStore implements ModelStore {
   }
   putChunk(name: string, version: string, file: string, index: number, bytes: Uint8Array) {
     return this.#fallback.run((store) => store.putChunk(name, version, file, index, bytes), seedVersion(name, version));
+  }
+  /** Always IndexedDB's: its writer is started and ended even once degraded, so it never outlives a download. */
+  beginWrites(incoming: number) {
+    this.#durable.beginWrites(incoming);
+  }
+  settle() {
+    this.#durable.settle();
   }
   readChunks(name: string, version: string, file: string) {
     return this.#fallback.run((store) => store.readChunks(name, version, file));

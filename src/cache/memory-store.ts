@@ -55,6 +55,10 @@ export class MemoryModelStore implements ModelStore {
     if (record) record.storedBytes += bytes.byteLength - ((previous?.data as ArrayBuffer | undefined)?.byteLength ?? 0);
   }
 
+  /** Memory has no writer: nothing to start or end. */
+  beginWrites(_incoming: number): void {}
+  settle(): void {}
+
   async readChunks(name: string, version: string, file: string): Promise<ChunkRecord[]> {
     return this.#chunksOf(chunkPrefix(name, version, file)).sort((a, b) => a.index - b.index);
   }

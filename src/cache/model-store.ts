@@ -1,5 +1,10 @@
 import { chunkSize, toChunkData, type ChunkFormat } from './chunk-data.js';
+import { WriterGone, type ChunkWriter } from './chunk-writer.js';
 import { fileChunkRange, versionChunkRange, type ChunkRecord, type OutpostDB, type VersionRecord } from './db.js';
+
+/** Downloads from this size on store their Blob chunks through a writer (chunk-writer.ts). */
+export const WRITER_MIN_BYTES = 32 * 1024 * 1024;
+export const WRITER_ROTATE_BYTES = 24 * 1024 * 1024;
 
 /**
  * Model versions and their chunks in IndexedDB. Only verified bytes are ever written
@@ -8,10 +13,22 @@ import { fileChunkRange, versionChunkRange, type ChunkRecord, type OutpostDB, ty
 export class ModelStore {
   readonly #db: OutpostDB;
   readonly #format: ChunkFormat;
+  #openWriter: (() => ChunkWriter) | undefined;
+  #writer: ChunkWriter | undefined;
+  #inFlight = 0;
+  #written = 0;
+  /** Downloads begun and not yet settled. */
+  #downloads = 0;
 
-  constructor(db: OutpostDB, format: ChunkFormat = 'blob') {
+  /**
+   * `openWriter`, when given, starts a writer that a large download's Blob chunks are
+   * stored through (see {@link beginWrites}). Without one, or when it fails to start,
+   * chunks are stored here.
+   */
+  constructor(db: OutpostDB, format: ChunkFormat = 'blob', openWriter?: () => ChunkWriter) {
     this.#db = db;
     this.#format = format;
+    this.#openWriter = format === 'blob' ? openWriter : undefined;
   }
 
   get(name: string, version: string): Promise<VersionRecord | undefined> {
@@ -53,8 +70,57 @@ export class ModelStore {
     return new Set(keys.map((key) => key[3]));
   }
 
+  /**
+   * A download of `incoming` bytes starts; every call is matched by one {@link settle}.
+   * From {@link WRITER_MIN_BYTES} on, Blob chunks go through a writer (chunk-writer.ts),
+   * started now so it is up by the first chunk; smaller downloads are stored here, where
+   * a worker's start would cost more time than the Blobs cost memory.
+   */
+  beginWrites(incoming: number): void {
+    this.#downloads += 1;
+    if (this.#openWriter && incoming >= WRITER_MIN_BYTES) this.#writer ??= this.#openWriter();
+  }
+
+  /** A download that began is over: once none is left, the writer is ended (which frees what it held). */
+  settle(): void {
+    this.#downloads = Math.max(0, this.#downloads - 1);
+    this.#closeIfIdle();
+  }
+
   /** Stores one verified chunk and counts its bytes, atomically. */
   async putChunk(name: string, version: string, file: string, index: number, bytes: Uint8Array): Promise<void> {
+    if (this.#writer && this.#written >= WRITER_ROTATE_BYTES && this.#inFlight === 0) {
+      this.#writer.close();
+      this.#writer = this.#openWriter?.();
+      this.#written = 0;
+    }
+    const writer = this.#writer;
+    if (writer) {
+      this.#written += bytes.byteLength;
+      this.#inFlight += 1;
+      try {
+        return await writer.put({ name, version, file, index, bytes });
+      } catch (error) {
+        if (!(error instanceof WriterGone)) throw error;
+        // No writer on this page (a worker refused, or it died): store here from now on.
+        this.#openWriter = undefined;
+        if (this.#writer === writer) this.#writer = undefined;
+      } finally {
+        this.#inFlight -= 1;
+        this.#closeIfIdle();
+      }
+    }
+    return this.#put(name, version, file, index, bytes);
+  }
+
+  #closeIfIdle(): void {
+    if (this.#downloads > 0 || this.#inFlight > 0) return;
+    const writer = this.#writer;
+    this.#writer = undefined;
+    writer?.close();
+  }
+
+  async #put(name: string, version: string, file: string, index: number, bytes: Uint8Array): Promise<void> {
     const tx = this.#db.transaction(['versions', 'chunks'], 'readwrite');
     const chunks = tx.objectStore('chunks');
     const versions = tx.objectStore('versions');

@@ -2,6 +2,7 @@ import { openOutpostDb, type OutpostDB } from './db.js';
 import type { ChunkFormat } from './chunk-data.js';
 import { DegradingModelStore, DegradingStateStore } from './degrading-store.js';
 import { MemoryModelStore, MemoryStateStore } from './memory-store.js';
+import type { ChunkWriter } from './chunk-writer.js';
 import { ModelStore as IdbModelStore } from './model-store.js';
 import { isQuotaError } from './quota.js';
 import { StateStore as IdbStateStore } from './state-store.js';
@@ -53,7 +54,7 @@ const PROBE_KEY = 'storage:probe';
  * choice is remembered in the database), memory where nothing can be stored. Never
  * throws: storage trouble degrades the cache, it does not fail the load.
  */
-export async function openCache(dbName: string): Promise<OpenCache> {
+export async function openCache(dbName: string, options: { openWriter?: () => ChunkWriter } = {}): Promise<OpenCache> {
   if (typeof indexedDB === 'undefined' || indexedDB === null) return inMemory({ reason: 'no-indexeddb' });
   let db: OutpostDB;
   try {
@@ -79,7 +80,7 @@ export async function openCache(dbName: string): Promise<OpenCache> {
     failure = error;
   };
   const persistence = await requestPersistence();
-  const store = new DegradingModelStore(new IdbModelStore(db, probed.format), onDegrade);
+  const store = new DegradingModelStore(new IdbModelStore(db, probed.format, options.openWriter), onDegrade);
   const state = new DegradingStateStore(new IdbStateStore(db), onDegrade);
   return {
     store,

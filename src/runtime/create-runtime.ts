@@ -1,3 +1,4 @@
+import { openChunkWriter } from './chunk-writer.js';
 import { openCache, type OpenCache, type StorageStatus } from '../cache/open-cache.js';
 import { pinnedKeys, versionKey } from '../cache/eviction.js';
 import { TrustChain } from '../delivery/trust.js';
@@ -75,7 +76,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
 
   const stores = async () => {
     if (closed) throw new OutpostError('MODEL_NOT_FOUND', 'the runtime is closed');
-    cache ??= openCache(config.dbName);
+    cache ??= openCache(config.dbName, { openWriter: () => openChunkWriter(config.dbName) });
     const handle = await cache;
     return { store: handle.store, state: handle.state, status: handle.status };
   };

@@ -52,7 +52,7 @@ export interface FetchMissingOptions {
  * ```
  */
 export async function fetchMissing(request: FileRequest, options: FetchMissingOptions): Promise<void> {
-  const { store, name, version, file, ctx } = request;
+  const { store, name, version, file } = request;
   const { have } = options;
   if (have.size === file.chunks.length) return;
   const missing = file.chunks.map((_, i) => i).filter((i) => !have.has(i));
@@ -72,6 +72,21 @@ export async function fetchMissing(request: FileRequest, options: FetchMissingOp
 
   let loaded = file.length - missingBytes;
   request.progress({ phase: 'download', loaded, total: file.length });
+  // Settled before the worker assembles the file, so a chunk writer's Blobs are freed first.
+  store.beginWrites(missingBytes);
+  try {
+    await download(request, have, options.stored, (bytes) => {
+      loaded += bytes;
+      request.progress({ phase: 'download', loaded, total: file.length });
+    });
+  } finally {
+    store.settle();
+  }
+}
+
+/** The missing chunks, fetched, verified, stored, each then lent to `stored` and counted by `advance`. */
+async function download(request: FileRequest, have: ReadonlySet<number>, stored: FetchMissingOptions['stored'], advance: (bytes: number) => void): Promise<void> {
+  const { name, version, file, ctx } = request;
   await downloadFile({
     ctx,
     url: registryUrl(request.registryUrl, file.path),
@@ -80,9 +95,8 @@ export async function fetchMissing(request: FileRequest, options: FetchMissingOp
     accept: async (index, bytes) => {
       if (ctx.signal?.aborted) throw abortError(`load of ${name}@${version}`, ctx.signal);
       await storeChunk(request, index, bytes);
-      options.stored?.(index, bytes);
-      loaded += bytes.byteLength;
-      request.progress({ phase: 'download', loaded, total: file.length });
+      stored?.(index, bytes);
+      advance(bytes.byteLength);
     },
   });
 }

@@ -24,6 +24,15 @@ export interface EngineClientOptions {
   channel?: ChannelTiming;
 }
 
+/**
+ * A new engine worker. The one place its URL is written, as a literal bundlers can
+ * follow (`new URL('./worker.ts', import.meta.url)`, with static options, as Vite
+ * requires); the chunk writer starts one too.
+ */
+export function spawnEngineWorker(): Worker {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'outpost-engine' });
+}
+
 interface Pending {
   reject: (error: unknown) => void;
 }
@@ -158,7 +167,7 @@ export class EngineClient {
   /** The worker, started if need be; with `waitForInit`, once its init (config, environment probe) is answered. */
   async #start(waitForInit = true): Promise<Remote<EngineApi>> {
     if (!this.#remote) {
-      const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'outpost-engine' });
+      const worker = spawnEngineWorker();
       worker.addEventListener('error', (event) => {
         event.preventDefault();
         this.#crash(

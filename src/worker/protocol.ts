@@ -1,3 +1,4 @@
+import type { ChunkPut } from '../cache/chunk-writer.js';
 import type { FileEntry, Reference, SampleInputs } from '../registry/schema.js';
 import type { MetricsWindow } from '../telemetry/aggregate.js';
 import type { Backend, TensorLike, TensorSpec } from '../tensor/types.js';
@@ -151,4 +152,9 @@ export interface EngineApi {
   drainTelemetry(recording: boolean, endWindow?: boolean): Promise<MetricsWindow>;
   /** Test hooks: the worker dies during its next run, or the WebGPU device is lost now. */
   simulate(fault: 'crash' | 'device-lost'): Promise<void>;
+  /**
+   * Stores one verified chunk in `dbName` as a Blob, in a worker started for nothing
+   * else (cache/chunk-writer.ts); never sent to a worker that holds sessions.
+   */
+  putChunk(dbName: string, chunk: ChunkPut): Promise<void>;
 }

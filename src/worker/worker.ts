@@ -3,6 +3,7 @@
 import { expose, transfer } from 'comlink';
 import { detachableTensors } from '../tensor/convert.js';
 import { installErrorTransferHandler } from './errors-handler.js';
+import { ChunkStore } from './chunk-store.js';
 import { Engine } from './engine.js';
 import type { EngineApi } from './protocol.js';
 
@@ -26,6 +27,9 @@ function counted<A extends unknown[], R>(call: (...args: A) => R): (...args: A) 
   };
 }
 
+// Used only when this worker was started as a chunk writer (runtime/chunk-writer.ts).
+const chunks = new ChunkStore();
+
 const api: EngineApi = {
   init: (config) => engine.init(config),
   stage: counted((source) => engine.stage(source)),
@@ -46,6 +50,7 @@ const api: EngineApi = {
     if (fault === 'device-lost') return engine.loseDevice();
     engine.crashOnNextRun();
   }),
+  putChunk: (dbName, chunk) => chunks.put(dbName, chunk),
 };
 
 expose(api);

@@ -27,6 +27,8 @@ function flakyStore(failWith: () => unknown): { store: ModelStore; failing: { on
     update: guard((n, v, c) => inner.update(n, v, c)),
     remove: guard((n, v) => inner.remove(n, v)),
     usedBytes: () => inner.usedBytes(),
+    beginWrites: (n) => inner.beginWrites(n),
+    settle: () => inner.settle(),
   };
   return { store, failing };
 }
