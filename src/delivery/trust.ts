@@ -146,7 +146,7 @@ export class TrustChain {
   async index(ctx: RequestContext, onRoot?: (root: Root) => void): Promise<TrustedIndex> {
     // With a timestamp role the index may not be needed at all: it is not sent early then.
     const { root, fetched } = await this.#indexBesideWalk(ctx, undefined, onRoot, !this.#expectsTimestamp());
-    if (hasTimestampRole(root)) return this.#indexByTimestamp(ctx, root);
+    if (fetched === undefined) return this.#indexByTimestamp(ctx, root);
     if ('error' in fetched) {
       if (!isOfflineError(fetched.error)) throw fetched.error;
       return this.#cachedIndex(root, fetched.error);
@@ -165,7 +165,7 @@ export class TrustChain {
   async refreshIndex(ctx: RequestContext): Promise<TrustedIndex | undefined> {
     const before = this.#current?.root;
     const { root, fetched } = await this.#indexBesideWalk(ctx, this.#etag, undefined, !this.#expectsTimestamp());
-    if (hasTimestampRole(root)) return this.#refreshByTimestamp(ctx, root, before === root);
+    if (fetched === undefined) return this.#refreshByTimestamp(ctx, root, before === root);
     if ('error' in fetched) throw fetched.error;
     if (fetched.status === 'unchanged') return undefined;
     if (fetched.status === 'missing') {
@@ -238,14 +238,15 @@ export class TrustChain {
    * the fetch as before. When the walk found a newer root, the index fetched beside it
    * may predate the rotation (and an ETag belongs to the keys that verified it), so the
    * index is fetched again, whole, after the walk: TUF's order, at the cost of one
-   * request only when a root rotated.
+   * request only when a root rotated. A root with a timestamp role gets no `fetched`:
+   * timestamp.json decides whether the index is needed.
    */
   async #indexBesideWalk(
     ctx: RequestContext,
     etag?: string,
     onRoot?: (root: Root) => void,
     sendEarly = true,
-  ): Promise<{ root: Root; fetched: ConditionalResult | { error: unknown } }> {
+  ): Promise<{ root: Root; fetched?: ConditionalResult | { error: unknown } }> {
     const url = registryUrl(this.#base, INDEX_PATH);
     const fetchIndex = (tag?: string) =>
       fetchIfChanged(ctx, url, MAX_INDEX_BYTES, tag).catch((error: unknown) => ({ error }));
@@ -253,8 +254,7 @@ export class TrustChain {
     const early = sendEarly ? fetchIndex(etag) : undefined;
     const { root, advanced } = await this.#sharedWalk(ctx);
     onRoot?.(root);
-    // A timestamp role decides for itself whether the index is needed: nothing more here.
-    if (hasTimestampRole(root)) return { root, fetched: { error: new OutpostError('DOWNLOAD_FAILED', 'the index waits for timestamp.json') } };
+    if (hasTimestampRole(root)) return { root };
     if (advanced) return { root, fetched: await fetchIndex() };
     return { root, fetched: early === undefined ? await fetchIndex(etag) : await early };
   }
