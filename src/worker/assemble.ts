@@ -72,14 +72,18 @@ export async function assembleFromCache(source: CacheSource): Promise<BytesPaylo
 async function assembleFile(db: OutpostDB, source: CacheSource, file: FileEntry): Promise<{ buffer: ArrayBuffer; bad: number[] }> {
   const out = new Uint8Array(file.length);
   const bad: number[] = [];
+  // One scratch buffer per read in flight, reused chunk after chunk: reading a Blob
+  // chunk makes no new buffer for the collector (see readChunk).
+  const scratch: Array<Uint8Array | undefined> = Array.from({ length: READ_AHEAD }, () => undefined);
   for (let first = 0; first < file.chunks.length; first += READ_AHEAD) {
     const batch = Array.from({ length: Math.min(READ_AHEAD, file.chunks.length - first) }, (_, i) => first + i);
     await Promise.all(
-      batch.map(async (index) => {
+      batch.map(async (index, slot) => {
         const record = await db.get('chunks', [source.name, source.version, file.path, index]);
         try {
           if (!record) throw new OutpostError('INTEGRITY_MISMATCH', `${file.path}: chunk ${index} is not cached`);
-          const bytes = await chunkBytes(record.data);
+          const { bytes, buffer } = await readChunk(record.data, scratch[slot] ?? new Uint8Array(file.chunkSize));
+          scratch[slot] = buffer;
           await verifyChunk(file, index, bytes);
           out.set(bytes, chunkRange(file, index).start);
         } catch (error) {
@@ -91,4 +95,36 @@ async function assembleFile(db: OutpostDB, source: CacheSource, file: FileEntry)
     );
   }
   return { buffer: out.buffer, bad: bad.sort((a, b) => a - b) };
+}
+
+/**
+ * The bytes of a stored chunk. A Blob is read with a BYOB reader into `scratch` (handed
+ * back as `buffer`, since each read moves it), so a file's assembly makes no per-chunk
+ * buffer for the collector: those 4 MiB buffers would otherwise sit in the worker's heap
+ * until it collects, on top of the assembled file and onnxruntime's copy of it.
+ * Where Blob streams have no BYOB reader, or the Blob is larger than `scratch`, it is
+ * read whole as before.
+ */
+async function readChunk(data: unknown, scratch: Uint8Array): Promise<{ bytes: Uint8Array; buffer: Uint8Array | undefined }> {
+  if (!(data instanceof Blob) || data.size > scratch.byteLength) return { bytes: await chunkBytes(data), buffer: scratch };
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = data.stream().getReader({ mode: 'byob' });
+  } catch {
+    return { bytes: await chunkBytes(data), buffer: scratch };
+  }
+  let view = new Uint8Array(scratch.buffer, 0, scratch.byteLength);
+  let filled = 0;
+  let done = false;
+  while (!done && filled < data.size) {
+    const read = await reader.read(new Uint8Array(view.buffer, filled, view.byteLength - filled));
+    done = read.done;
+    if (read.value) {
+      view = new Uint8Array(read.value.buffer, 0, read.value.buffer.byteLength);
+      filled += read.value.byteLength;
+    }
+  }
+  // A Blob longer than it said would be cut here: its hash then fails, as it should.
+  if (!done) void reader.cancel().catch(() => undefined);
+  return { bytes: view.subarray(0, filled), buffer: view };
 }
