@@ -117,6 +117,8 @@ export class ModelStore {
     if (this.#downloads > 0 || this.#inFlight > 0) return;
     const writer = this.#writer;
     this.#writer = undefined;
+    // The next download's writer starts with nothing stored through it.
+    this.#written = 0;
     writer?.close();
   }
 
