@@ -58,5 +58,7 @@ export { DriftBinner } from './drift/binning.js';
 export { SnapshotArena } from './drift/arena.js';
 export { Aggregator } from './telemetry/aggregate.js';
 export { openCache } from './cache/open-cache.js';
+/** The worker's assembly of a cached version, for the spec that runs it in a worker of its own. */
+export { assembleFromCache } from './worker/assemble.js';
 export { WRITER_MIN_BYTES, WRITER_ROTATE_BYTES } from './cache/model-store.js';
 export { openChunkWriter } from './runtime/chunk-writer.js';
