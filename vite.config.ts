@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
@@ -34,17 +34,22 @@ function copyOrtRuntime(): Plugin {
 const KEEP_IN_DIST = new Set(['node', 'types', 'vite', 'dashboard']);
 
 function emptyOwnOutputs(): Plugin {
+  // The build's own outDir: a benchmark builds elsewhere and must leave the checkout's dist/ alone.
+  let outDir = 'dist';
   return {
     name: 'outpost:empty-own-outputs',
     apply: 'build',
+    configResolved(config) {
+      outDir = resolve(config.root, config.build.outDir);
+    },
     buildStart() {
       let entries: string[] = [];
       try {
-        entries = readdirSync('dist');
+        entries = readdirSync(outDir);
       } catch {
         return;
       }
-      for (const entry of entries) if (!KEEP_IN_DIST.has(entry)) rmSync(join('dist', entry), { recursive: true, force: true });
+      for (const entry of entries) if (!KEEP_IN_DIST.has(entry)) rmSync(join(outDir, entry), { recursive: true, force: true });
     },
   };
 }
