@@ -6,6 +6,8 @@ import { runCli } from '../../scripts/run-cli.js';
 export interface BenchRegistry {
   dir: string;
   rootText: string;
+  /** The targets key that signs the index, for benches that re-sign it. */
+  targetsKey: string;
 }
 
 const outpost = (argv: string[]) => runCli(...argv);
@@ -26,5 +28,5 @@ export async function buildBenchRegistry(
     await outpost(['publish', dir, model.file, '--name', model.name, '--version', model.version, ...sign]);
     await outpost(['release', dir, '--name', model.name, '--version', model.version, ...sign]);
   }
-  return { dir, rootText: await readFile(join(dir, 'root.json'), 'utf8') };
+  return { dir, rootText: await readFile(join(dir, 'root.json'), 'utf8'), targetsKey: join(keys, 'targets.private.json') };
 }

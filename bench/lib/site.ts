@@ -24,6 +24,8 @@ export interface SiteOptions {
   /** Folder served at /registry/, if any. */
   registryDir?: string;
   workDir: string;
+  /** Answers some requests itself first (returns true when it did), e.g. a registry file that changes per request. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 /** A scratch folder for one benchmark run. */
@@ -93,7 +95,12 @@ export async function startSite(options: SiteOptions): Promise<Site> {
   await symlink(join(REPO_ROOT, 'models'), join(root, 'models'));
   await symlink(resolve(options.distDir), join(root, 'dist'));
   if (options.registryDir) await symlink(resolve(options.registryDir), join(root, 'registry'));
-  const server: Server = await startStaticServer({ root, port: 0, intercept: cacheAppAssets });
+  const intercept = options.intercept;
+  const server: Server = await startStaticServer({
+    root,
+    port: 0,
+    intercept: (req, res) => (intercept?.(req, res) ?? false) || cacheAppAssets(req, res),
+  });
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
