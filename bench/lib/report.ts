@@ -18,6 +18,37 @@ export function quantile(samples: readonly number[], q: number): number {
 
 export const median = (samples: readonly number[]): number => quantile(samples, 0.5);
 
+/**
+ * A 90 % interval for median(a) / median(b) where a[i] and b[i] come from the same
+ * round: rounds are resampled with replacement (pairs kept together) and the ratio of
+ * medians taken each time. Seeded, so the same samples always print the same interval.
+ * It says how much of a ratio's distance from its target the rounds' spread explains.
+ */
+export function ratioInterval(a: readonly number[], b: readonly number[], resamples = 2000): { low: number; high: number } {
+  const n = Math.min(a.length, b.length);
+  if (n < 2) return { low: Number.NaN, high: Number.NaN };
+  let seed = 0x9e3779b9;
+  const random = () => {
+    // xorshift32: deterministic and plenty for resampling indices.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const ratios: number[] = [];
+  const x: number[] = new Array<number>(n);
+  const y: number[] = new Array<number>(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) {
+      const pick = Math.floor(random() * n);
+      x[i] = a[pick] as number;
+      y[i] = b[pick] as number;
+    }
+    ratios.push(median(x) / median(y));
+  }
+  return { low: quantile(ratios, 0.05), high: quantile(ratios, 0.95) };
+}
+
 /** Fixed decimals for times: more of them below 1 ms, where the targets live. */
 export function ms(value: number): string {
   if (!Number.isFinite(value)) return '—';
