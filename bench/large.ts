@@ -99,6 +99,39 @@ async function measured(bench: BenchPage, work: () => Promise<number>): Promise<
   return { ms: time, peak: peak - before, settled: settled - before, collected: collected - before };
 }
 
+interface LoadState { phase: string; loaded: number; total: number; ms: number }
+/** A load that reports no progress for this long is stuck: the run stops and says where. */
+const STALL_MS = 300_000;
+
+/**
+ * Waits for an Outpost load, printing where it stands every 30 s (on stderr, with the
+ * other progress lines), and fails it with its last progress event if that stops
+ * changing for {@link STALL_MS}: a stuck load names its phase instead of hanging the run.
+ */
+async function watched(bench: BenchPage, load: Promise<number>): Promise<number> {
+  let last = '';
+  let since = Date.now();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      void callPage<LoadState | undefined>(bench, 'state').then((state) => {
+        const where = state ? `${state.phase} ${state.loaded}/${state.total}` : 'no progress yet';
+        if (where !== last) {
+          last = where;
+          since = Date.now();
+        }
+        progress(`  … loading: ${where}${state ? ` (last event at ${ms(state.ms)} ms)` : ''}`);
+        if (Date.now() - since > STALL_MS) reject(new Error(`the Outpost load made no progress for ${STALL_MS / 1000} s; last: ${where}`));
+      }, () => undefined);
+    }, 30_000);
+  });
+  try {
+    return await Promise.race([load, stalled]);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 const { model, location } = await generateModel();
 const modelBytes = (await stat(model)).size;
 const weightBytes = (await stat(join(MODEL_DIR, location))).size;
@@ -122,7 +155,7 @@ try {
     progress(`round ${round + 1}/${repeats}: Outpost cold, then warm`);
     bench = await openProfilePage(`${site.origin}/bench/pages/large.html`, join(workDir, `profile-outpost-${round}`));
     try {
-      const load = () => callPage<number>(bench, 'outpost', { name: NAME, rootText: registry.rootText, dbName: 'bench-large' });
+      const load = () => watched(bench, callPage<number>(bench, 'outpost', { name: NAME, rootText: registry.rootText, dbName: 'bench-large' }));
       samples.cold.push(await measured(bench, load));
       await callPage(bench, 'release');
       // A fresh page, same profile: the cache stays, the cold load's heap does not.

@@ -5,6 +5,8 @@ import { createRuntime } from '/dist/index.js';
 const ORT_DIR = '/node_modules/onnxruntime-web/dist/';
 /** What a load keeps alive: the model (or session) and its owner. */
 let kept;
+/** The load's last progress event, and when (ms after its start): the driver's watchdog reads it. */
+let latest;
 
 async function fetchBytes(url) {
   const response = await fetch(url);
@@ -29,7 +31,8 @@ async function ortAlone({ modelUrl, external }) {
 async function outpost({ name, rootText, dbName }) {
   const runtime = createRuntime({ registryUrl: '/registry/', trustedRoot: rootText, backend: 'wasm', storage: { dbName }, refreshInterval: 0 });
   const start = performance.now();
-  const model = await runtime.load(name);
+  latest = { phase: 'starting', loaded: 0, total: 0, ms: 0 };
+  const model = await runtime.load(name, { onProgress: (p) => (latest = { ...p, ms: performance.now() - start }) });
   const ms = performance.now() - start;
   kept = { model, runtime };
   return ms;
@@ -49,5 +52,10 @@ async function collect() {
   await new Promise((done) => setTimeout(done, 500));
 }
 
-window.bench = { ortAlone, outpost, release, collect };
+/** Where the current load stands, for the driver while it waits. */
+function state() {
+  return latest;
+}
+
+window.bench = { ortAlone, outpost, release, collect, state };
 window.benchReady = true;
