@@ -2,17 +2,16 @@ import type { ModelStore } from '../cache/surface.js';
 import type { StateStore } from '../cache/surface.js';
 import { versionKey } from '../cache/eviction.js';
 import { abortError, isOutpostError, OutpostError } from '../errors.js';
-import { fetchMetadata, type RequestContext } from '../delivery/http.js';
+import type { RequestContext } from '../delivery/http.js';
 import type { TrustChain } from '../delivery/trust.js';
-import { MAX_MANIFEST_BYTES } from '../registry/layout.js';
-import { registryUrl } from '../registry/paths.js';
 import { rolloutBucket } from '../registry/resolve.js';
-import type { FileEntry, Index, Manifest, Root } from '../registry/schema.js';
+import type { FileEntry, Manifest } from '../registry/schema.js';
 import type { CachedFile, CacheSource, SessionPayload, StagedPayload } from '../worker/protocol.js';
 import type { DamagedFile } from '../worker/assemble.js';
 import { z } from 'zod';
-import { verifyManifest } from '../registry/verify.js';
 import { chooseVersion } from './resolve-version.js';
+import { verifiedManifest } from './manifest.js';
+import { withVersionLock } from './version-lock.js';
 import type { FileRequest } from './fetch-missing.js';
 import { materializeFile } from './materialize.js';
 import { storeFile } from './store-file.js';
@@ -94,7 +93,8 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
   });
   progress({ phase: 'metadata', loaded: 2, total: METADATA_STEPS });
 
-  const { manifest, manifestBytes, manifestSha256 } = await verifiedManifest(ctx, deps, root, trusted.index, name, version, !fromCache);
+  const source = { store, registryUrl: options.registryUrl };
+  const { manifest, manifestBytes, manifestSha256 } = await verifiedManifest(ctx, source, root, trusted.index, name, version, !fromCache);
   progress({ phase: 'metadata', loaded: 3, total: METADATA_STEPS });
 
   const file = fileOf(manifest, manifest.model.file, name, version);
@@ -242,61 +242,6 @@ function damagedChunks(error: unknown): DamagedFile[] | 'unreadable' | undefined
   return parsed.success ? parsed.data : undefined;
 }
 
-async function verifiedManifest(
-  ctx: RequestContext,
-  deps: LoaderDeps,
-  root: Root,
-  index: Index,
-  name: string,
-  version: string,
-  online: boolean,
-): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; manifestSha256: string }> {
-  const pin = index.models[name]?.versions[version]?.manifest;
-  const cached = await deps.store.get(name, version);
-  if (cached && (!pin || cached.manifestSha256 === pin.sha256)) {
-    try {
-      const manifest = await verifyManifest(root, index, name, version, cached.manifest);
-      // Verified against the index pin, so the pin's hash is the manifest's hash.
-      return { manifest, manifestBytes: cached.manifest, manifestSha256: cached.manifestSha256 };
-    } catch (error) {
-      // A cached manifest that no longer verifies is damaged: fetched again from its pin
-      // when online; offline the version goes, so the next online load starts clean.
-      if (online && pin) return fetchManifest(ctx, deps, root, index, name, version, pin);
-      await deps.store.remove(name, version);
-      throw new OutpostError('INTEGRITY_MISMATCH', `${name}@${version}: the cached manifest is damaged and the registry is unreachable`, {
-        cause: error,
-        details: { name, version, record: 'manifest' },
-      });
-    }
-  }
-  if (!pin) {
-    throw new OutpostError('MODEL_NOT_FOUND', `${name}@${version} is not in index version ${index.version}`, {
-      details: { name, version, indexVersion: index.version },
-    });
-  }
-  if (!online) {
-    throw new OutpostError('DOWNLOAD_FAILED', `${name}@${version}: offline and its manifest is not cached`, { details: { name, version } });
-  }
-  return fetchManifest(ctx, deps, root, index, name, version, pin);
-}
-
-async function fetchManifest(
-  ctx: RequestContext,
-  deps: LoaderDeps,
-  root: Root,
-  index: Index,
-  name: string,
-  version: string,
-  pin: { path: string; sha256: string },
-): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; manifestSha256: string }> {
-  const url = registryUrl(deps.options.registryUrl, pin.path);
-  const bytes = await fetchMetadata(ctx, url, MAX_MANIFEST_BYTES);
-  if (bytes === undefined) {
-    throw new OutpostError('MODEL_NOT_FOUND', `${url.href} is missing from the registry`, { details: { name, version, url: url.href } });
-  }
-  return { manifest: await verifyManifest(root, index, name, version, bytes), manifestBytes: bytes, manifestSha256: pin.sha256 };
-}
-
 function fileOf(manifest: Manifest, path: string, name: string, version: string): FileEntry {
   const file = manifest.files.find((entry) => entry.path === path);
   if (!file) {
@@ -307,20 +252,4 @@ function fileOf(manifest: Manifest, path: string, name: string, version: string)
 
 function totalBytes(manifest: Manifest): number {
   return manifest.files.reduce((sum, file) => sum + file.length, 0);
-}
-
-/**
- * One download of a version at a time across tabs and calls: the second waits, then
- * finds the chunks the first stored. Without Web Locks it runs unguarded.
- */
-async function withVersionLock<T>(dbName: string, key: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  if (!locks) return work();
-  try {
-    return (await locks.request(`outpost:${dbName}:${key}`, signal ? { signal } : {}, work)) as T;
-  } catch (error) {
-    // Aborted while another tab or call held the lock.
-    if (signal?.aborted && !isOutpostError(error)) throw abortError(`load of ${key}`, signal);
-    throw error;
-  }
 }

@@ -1,7 +1,7 @@
 import type * as Ort from 'onnxruntime-web';
 import { OutpostError } from '../errors.js';
 import { typedDataOf } from '../tensor/convert.js';
-import type { Backend, TensorLike, TensorSpec, TensorType } from '../tensor/types.js';
+import type { Backend, TensorLike, TensorType } from '../tensor/types.js';
 import { RunQueue } from '../runtime/run-queue.js';
 import { answer } from './channel/layout.js';
 import { ChannelServer } from './channel/worker-side.js';
@@ -13,6 +13,7 @@ import { assembleFromCache } from './assemble.js';
 import { releaseNow } from './release.js';
 import type { BackendAttempt, BytesPayload, CacheSource, CreateSessionRequest, EngineConfig, EngineEnvironment, StagedPayload, StartedSession } from './protocol.js';
 import { WorkerTelemetry, type RunRecorder } from './telemetry.js';
+import { reasonOf, specsOf } from './session-info.js';
 
 interface OpenSession {
   ort: OrtModule;
@@ -302,22 +303,4 @@ export class Engine {
     }
     return open;
   }
-}
-
-function reasonOf(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]?.slice(0, 500) ?? 'unknown';
-}
-
-function specsOf(metadata: readonly Ort.InferenceSession.ValueMetadata[]): TensorSpec[] {
-  return metadata.map((value) => {
-    if (!value.isTensor) return { name: value.name, type: 'non-tensor', dims: [] };
-    return {
-      name: value.name,
-      type: value.type,
-      // Unknown dims arrive as '' or as -1 read unsigned (4294967295): both are free.
-      dims: value.shape.map((dim, index) =>
-        typeof dim === 'number' ? (dim >= 0 && dim < 0x7fffffff ? dim : `dim_${index}`) : dim === '' ? `dim_${index}` : dim,
-      ),
-    };
-  });
 }
