@@ -26,8 +26,7 @@ async function start({ name, rootText, interval, dbName }) {
 
 /** The checks seen since `start`, and forgets them. */
 function takeChecks() {
-  const checks = open?.checks.splice(0) ?? [];
-  return checks;
+  return open?.checks.splice(0) ?? [];
 }
 
 async function stop() {
