@@ -94,7 +94,7 @@ export async function fetchVerifiedModel(deps: LoaderDeps, name: string, load: N
   progress({ phase: 'metadata', loaded: 2, total: METADATA_STEPS });
 
   const source = { store, registryUrl: options.registryUrl };
-  const { manifest, manifestBytes, manifestSha256 } = await verifiedManifest(ctx, source, root, trusted.index, name, version, !fromCache);
+  const { manifest, manifestBytes, manifestSha256 } = await verifiedManifest(ctx, source, { root, index: trusted.index, name, version }, !fromCache);
   progress({ phase: 'metadata', loaded: 3, total: METADATA_STEPS });
 
   const file = fileOf(manifest, manifest.model.file, name, version);

@@ -12,21 +12,29 @@ export interface ManifestSource {
   registryUrl: string | URL;
 }
 
+/** Whose manifest, and what to verify it against. */
+export interface WantedManifest {
+  root: Root;
+  index: Index;
+  name: string;
+  version: string;
+}
+
+export interface VerifiedManifest {
+  manifest: Manifest;
+  /** The signed envelope as stored and pinned. */
+  manifestBytes: Uint8Array;
+  manifestSha256: string;
+}
+
 /**
  * The manifest of `name@version`, verified against the index's pin and the root's
  * targets keys: the cached copy when it still matches the pin, else fetched (`online`).
  * A cached copy that no longer verifies is damaged: fetched again when online; offline
  * the version is removed and the load fails with INTEGRITY_MISMATCH (`record: 'manifest'`).
  */
-export async function verifiedManifest(
-  ctx: RequestContext,
-  deps: ManifestSource,
-  root: Root,
-  index: Index,
-  name: string,
-  version: string,
-  online: boolean,
-): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; manifestSha256: string }> {
+export async function verifiedManifest(ctx: RequestContext, deps: ManifestSource, wanted: WantedManifest, online: boolean): Promise<VerifiedManifest> {
+  const { root, index, name, version } = wanted;
   const pin = index.models[name]?.versions[version]?.manifest;
   const cached = await deps.store.get(name, version);
   if (cached && (!pin || cached.manifestSha256 === pin.sha256)) {
@@ -37,7 +45,7 @@ export async function verifiedManifest(
     } catch (error) {
       // A cached manifest that no longer verifies is damaged: fetched again from its pin
       // when online; offline the version goes, so the next online load starts clean.
-      if (online && pin) return fetchManifest(ctx, deps, root, index, name, version, pin);
+      if (online && pin) return fetchManifest(ctx, deps, wanted, pin);
       await deps.store.remove(name, version);
       throw new OutpostError('INTEGRITY_MISMATCH', `${name}@${version}: the cached manifest is damaged and the registry is unreachable`, {
         cause: error,
@@ -53,18 +61,11 @@ export async function verifiedManifest(
   if (!online) {
     throw new OutpostError('DOWNLOAD_FAILED', `${name}@${version}: offline and its manifest is not cached`, { details: { name, version } });
   }
-  return fetchManifest(ctx, deps, root, index, name, version, pin);
+  return fetchManifest(ctx, deps, wanted, pin);
 }
 
-async function fetchManifest(
-  ctx: RequestContext,
-  deps: ManifestSource,
-  root: Root,
-  index: Index,
-  name: string,
-  version: string,
-  pin: { path: string; sha256: string },
-): Promise<{ manifest: Manifest; manifestBytes: Uint8Array; manifestSha256: string }> {
+async function fetchManifest(ctx: RequestContext, deps: ManifestSource, wanted: WantedManifest, pin: { path: string; sha256: string }): Promise<VerifiedManifest> {
+  const { root, index, name, version } = wanted;
   const url = registryUrl(deps.registryUrl, pin.path);
   const bytes = await fetchMetadata(ctx, url, MAX_MANIFEST_BYTES);
   if (bytes === undefined) {
