@@ -5,7 +5,8 @@
 import type { Aggregator, Histogram } from '../telemetry/aggregate.js';
 import type { Reference } from '../registry/schema.js';
 import type { SnapshotArena } from './arena.js';
-import { runFeatures, snapshotTensor, type FeatureSink, type FeatureTensor } from './features.js';
+import { runFeatures, type FeatureSink, type FeatureTensor } from './features.js';
+import { snapshotTensor } from './snapshot.js';
 import { DRIFT_ATTRIBUTES, DRIFT_METRIC, parseFeatureName } from './names.js';
 
 /** What one run's features are computed from, copied out of the run's buffers. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SnapshotArena } from '../../../src/drift/arena.js';
-import { snapshotTensor } from '../../../src/drift/features.js';
+import { snapshotTensor } from '../../../src/drift/snapshot.js';
 import { MOMENT_SAMPLE_LIMIT } from '../../../src/drift/names.js';
 
 describe('SnapshotArena', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FeatureSamples, snapshotTensor, tensorFeatures, type FeatureTensor } from '../../../src/drift/features.js';
+import { FeatureSamples, tensorFeatures, type FeatureTensor } from '../../../src/drift/features.js';
+import { snapshotTensor } from '../../../src/drift/snapshot.js';
 import { MOMENT_SAMPLE_LIMIT } from '../../../src/drift/names.js';
 
 function features(side: 'input' | 'output', tensor: FeatureTensor) {
