@@ -52,6 +52,8 @@ const rounds = intFlag(args.rounds, 'rounds', 3);
 const checksPerWindow = intFlag(args.checks, 'checks', 20);
 const intervalMs = intFlag(args.interval, 'interval', 500);
 const windowMs = checksPerWindow * intervalMs;
+/** Wait after each runtime's load before its window opens; checks run (and take an index) meanwhile too. */
+const SETTLE_MS = 1000;
 
 await ensureModels([MODEL.file]);
 const workDir = await makeWorkDir();
@@ -64,7 +66,8 @@ const registry = await buildBenchRegistry(workDir, [{ ...MODEL, file: join(REPO_
 // (`outpost resign`); the 'changed' variant serves the next one to every request.
 const indexPath = join(registry.dir, 'index.json');
 const original = await readFile(indexPath);
-const needed = rounds * (checksPerWindow + 5);
+// Per round: the window's checks, the settle's, and a few for jitter (intervals as short as 0.9×).
+const needed = rounds * (checksPerWindow + Math.ceil(SETTLE_MS / (0.9 * intervalMs)) + 3);
 progress(`signing ${needed} index versions with outpost resign …`);
 const signed: Buffer[] = [];
 for (let i = 0; i < needed; i++) {
@@ -126,7 +129,7 @@ try {
       await callPage(bench, 'start', { name: MODEL.name, rootText: registry.rootText, interval: variant === 'idle' ? 0 : intervalMs, dbName });
       serveNewIndex = variant === 'changed';
       // Past the load's own aftermath, and forget any check that ran meanwhile.
-      await new Promise((done) => setTimeout(done, 1000));
+      await new Promise((done) => setTimeout(done, SETTLE_MS));
       await callPage(bench, 'takeChecks');
       requests = 0;
       bytes = 0;
